@@ -1,0 +1,468 @@
+"""Unit tests of rmsnotes.optim: hand-worked steps, identities, invariants, bad input."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from rmsnotes import optim
+
+# Every option combination of the two optimizers the course is about.
+RMSPROP_OPTIONS = [
+    dict(eps_in_sqrt=e, centered=c, momentum=m, initial_accumulator=a)
+    for e in (False, True)
+    for c in (False, True)
+    for m in (0.0, 0.5)
+    for a in (0.0, 0.1)
+]
+ADAGRAD_OPTIONS = [
+    dict(eps_in_sqrt=e, initial_accumulator=a) for e in (False, True) for a in (0.0, 0.1)
+]
+
+
+def all_optimizers():
+    yield optim.sgd(lr=0.1)
+    yield optim.sgd(lr=0.1, momentum=0.9)
+    for kw in ADAGRAD_OPTIONS:
+        yield optim.adagrad(lr=0.1, eps=1e-6, **kw)
+    for kw in RMSPROP_OPTIONS:
+        yield optim.rmsprop(lr=0.01, beta=0.9, eps=1e-6, **kw)
+    yield optim.adam(lr=0.01)
+    yield optim.adam(lr=0.01, bias_correction=False)
+
+
+OPTIMIZERS = list(all_optimizers())
+IDS = [repr(o) for o in OPTIMIZERS]
+
+
+def quadratic_grad(x):
+    """Gradient of 0.1 x^2 + 2 y^2 (d2l's example)."""
+    return np.array([0.2 * x[0], 4.0 * x[1]])
+
+
+# ------------------------------------------------------------------- hand-worked steps
+
+
+def test_adagrad_two_steps_by_hand():
+    opt = optim.adagrad(lr=1.0, eps=0.0)
+    state = opt.init([0.0, 0.0])
+    step, state = opt.update([3.0, 4.0], state)
+    # s = [9, 16]; step = -g / sqrt(s) = -[1, 1]
+    np.testing.assert_array_equal(state.s, [9.0, 16.0])
+    np.testing.assert_array_equal(step, [-1.0, -1.0])
+    step, state = opt.update([4.0, 0.0], state)
+    # s = [25, 16]; step = -[4/5, 0]
+    np.testing.assert_array_equal(state.s, [25.0, 16.0])
+    np.testing.assert_allclose(step, [-0.8, 0.0], rtol=1e-15)
+
+
+def test_adagrad_eps_placement_and_initial_accumulator():
+    g = np.array([2.0])
+    out = optim.adagrad(lr=0.5, eps=0.25).update(g, optim.adagrad().init([0.0]))[0]
+    np.testing.assert_allclose(out, -0.5 * 2.0 / (2.0 + 0.25), rtol=1e-15)
+    opt = optim.adagrad(lr=0.5, eps=0.25, eps_in_sqrt=True, initial_accumulator=0.1)
+    state = opt.init([0.0])
+    np.testing.assert_array_equal(state.s, [0.1])
+    out = opt.update(g, state)[0]
+    np.testing.assert_allclose(out, -0.5 * 2.0 / math.sqrt(0.1 + 4.0 + 0.25), rtol=1e-15)
+
+
+def test_rmsprop_two_steps_by_hand():
+    opt = optim.rmsprop(lr=0.1, beta=0.9, eps=0.0)
+    state = opt.init([1.0])
+    step, state = opt.update([2.0], state)
+    # v1 = 0.1 * 4 = 0.4; step = -0.1 * 2 / sqrt(0.4)
+    np.testing.assert_allclose(state.v, [0.4], rtol=1e-15)
+    np.testing.assert_allclose(step, [-0.2 / math.sqrt(0.4)], rtol=1e-15)
+    step, state = opt.update([-1.0], state)
+    # v2 = 0.9 * 0.4 + 0.1 * 1 = 0.46
+    np.testing.assert_allclose(state.v, [0.46], rtol=1e-15)
+    np.testing.assert_allclose(step, [0.1 / math.sqrt(0.46)], rtol=1e-15)
+
+
+def test_rmsprop_centered_and_momentum_by_hand():
+    opt = optim.rmsprop(lr=0.1, beta=0.5, eps=0.0, centered=True, momentum=0.5)
+    state = opt.init([0.0])
+    step, state = opt.update([2.0], state)
+    # v = 2, m = 1, v - m^2 = 1, b = 2 / 1 = 2, step = -0.2
+    np.testing.assert_allclose([state.v[0], state.m[0], state.b[0]], [2.0, 1.0, 2.0])
+    np.testing.assert_allclose(step, [-0.2], rtol=1e-15)
+    step, state = opt.update([2.0], state)
+    # v = 3, m = 1.5, v - m^2 = 0.75, b = 0.5 * 2 + 2 / sqrt(0.75)
+    b = 1.0 + 2.0 / math.sqrt(0.75)
+    np.testing.assert_allclose(state.b, [b], rtol=1e-15)
+    np.testing.assert_allclose(step, [-0.1 * b], rtol=1e-15)
+
+
+def test_rmsprop_tf1_style_start_at_one():
+    opt = optim.rmsprop(
+        lr=0.1, beta=0.9, eps=1e-10, eps_in_sqrt=True, initial_accumulator=1.0
+    )
+    step, state = opt.update([3.0], opt.init([0.0]))
+    np.testing.assert_allclose(state.v, [0.9 + 0.1 * 9.0], rtol=1e-15)
+    np.testing.assert_allclose(step, [-0.3 / math.sqrt(1.8 + 1e-10)], rtol=1e-15)
+
+
+def test_sgd_momentum_by_hand():
+    opt = optim.sgd(lr=0.1, momentum=0.9)
+    state = opt.init([0.0])
+    step, state = opt.update([1.0], state)
+    np.testing.assert_allclose(step, [-0.1])
+    step, state = opt.update([1.0], state)
+    np.testing.assert_allclose(step, [-0.19], rtol=1e-15)
+
+
+def test_adam_first_step_is_lr_times_sign():
+    opt = optim.adam(lr=0.01, eps=0.0)
+    step, _ = opt.update([5.0, -0.003], opt.init([0.0, 0.0]))
+    np.testing.assert_allclose(step, [-0.01, 0.01], rtol=1e-12)
+
+
+def test_run_records_history():
+    opt = optim.rmsprop(lr=0.1)
+    hist = optim.run(opt, quadratic_grad, [-5, -2], 7, loss_fn=lambda x: x @ x)
+    assert hist.xs.shape == (8, 2) and hist.xs.dtype == np.float64
+    assert hist.grads.shape == hist.updates.shape == hist.rates.shape == (7, 2)
+    assert set(hist.states) == {"v", "m", "b"} and hist.states["v"].shape == (8, 2)
+    np.testing.assert_array_equal(hist.xs[0], [-5.0, -2.0])
+    np.testing.assert_array_equal(hist.xs[1:], hist.xs[:-1] + hist.updates)
+    np.testing.assert_array_equal(hist.grads[3], quadratic_grad(hist.xs[3]))
+    np.testing.assert_array_equal(hist.losses, [x @ x for x in hist.xs])
+    assert (
+        hist.steps == 7
+        and hist.final is hist.xs[-1]
+        or np.array_equal(hist.final, hist.xs[-1])
+    )
+    np.testing.assert_array_equal(hist.accumulator, hist.states["v"])
+    np.testing.assert_allclose(hist.distances([0, 0]), np.linalg.norm(hist.xs, axis=1))
+    # the recorded rate is the one that produced each step: step = -rate * g
+    np.testing.assert_allclose(hist.updates, -hist.rates * hist.grads, rtol=1e-14)
+
+
+def test_run_reproduces_manual_loop():
+    opt = optim.adagrad(lr=0.3)
+    x = np.array([-5.0, -2.0])
+    state = opt.init(x)
+    for _ in range(20):
+        step, state = opt.update(quadratic_grad(x), state)
+        x = x + step
+    np.testing.assert_array_equal(optim.run(opt, quadratic_grad, [-5.0, -2.0], 20).final, x)
+
+
+def test_run_zero_steps_and_scalar_and_matrix_shapes():
+    hist = optim.run(optim.sgd(0.1), lambda x: 2 * x, 3, 0)
+    assert hist.xs.shape == (1,) and hist.xs[0] == 3.0
+    hist = optim.run(optim.rmsprop(0.1), lambda x: 2 * x, np.ones((2, 3)), 4)
+    assert hist.xs.shape == (5, 2, 3) and hist.rates.shape == (4, 2, 3)
+
+
+def test_adagrad_effective_rate_only_shrinks():
+    hist = optim.run(optim.adagrad(lr=0.5), quadratic_grad, [-5.0, -2.0], 200)
+    assert np.all(np.diff(hist.rates, axis=0) <= 0)
+    assert np.all(np.diff(hist.accumulator, axis=0) >= 0)
+
+
+def test_zero_gradient_with_zero_eps_gives_zero_step_not_nan():
+    # RMSprop's first step is -lr * g / sqrt((1 - beta) g^2) = -lr / sqrt(1 - beta)
+    cases = [
+        (optim.adagrad(lr=0.1, eps=0.0), -0.1),
+        (optim.rmsprop(lr=0.1, eps=0.0), -0.1 / 0.1**0.5),
+    ]
+    for opt, expected in cases:
+        step, _ = opt.update([0.0, 1.0], opt.init([0.0, 0.0]))
+        np.testing.assert_allclose(step, [0.0, expected], rtol=1e-15)
+
+
+def test_dtype_kept_for_float32_and_ints_become_float64():
+    opt = optim.rmsprop(lr=0.1)
+    state = opt.init(np.zeros(3, dtype=np.float32))
+    step, state = opt.update(np.ones(3), state)
+    assert step.dtype == np.float32 and state.v.dtype == np.float32
+    assert opt.init([1, 2]).v.dtype == np.float64
+
+
+# ------------------------------------------------------------------------ identities
+
+
+@pytest.mark.parametrize("eps", [0.0, 1e-8, 0.1])
+def test_adam_without_momentum_or_correction_is_rmsprop(eps):
+    rng = np.random.default_rng(0)
+    grads = rng.normal(size=(50, 4)) * rng.uniform(0.01, 100, size=4)
+    a = optim.adam(lr=0.01, beta1=0.0, beta2=0.95, eps=eps, bias_correction=False)
+    r = optim.rmsprop(lr=0.01, beta=0.95, eps=eps)
+    sa, sr = a.init(np.zeros(4)), r.init(np.zeros(4))
+    for g in grads:
+        step_a, sa = a.update(g, sa)
+        step_r, sr = r.update(g, sr)
+        np.testing.assert_allclose(step_a, step_r, rtol=1e-15, atol=0)
+        np.testing.assert_allclose(sa.v, sr.v, rtol=1e-15, atol=0)
+
+
+def test_rmsprop_with_beta_zero_is_sign_descent():
+    opt = optim.rmsprop(lr=0.05, beta=0.0, eps=0.0)
+    rng = np.random.default_rng(1)
+    state = opt.init(np.zeros(6))
+    for _ in range(10):
+        g = rng.normal(size=6) * 10.0 ** rng.integers(-3, 4, size=6)
+        step, state = opt.update(g, state)
+        np.testing.assert_allclose(step, -0.05 * np.sign(g), rtol=1e-15)
+
+
+def test_rmsprop_with_beta_near_one_early_steps_look_like_adagrad_times_root():
+    # v_t ~ (1 - beta) * s_t while beta^t ~ 1: rmsprop's step ~ adagrad's / sqrt(1 - beta)
+    beta = 1 - 1e-9
+    r = optim.run(
+        optim.rmsprop(0.01 * math.sqrt(1 - beta), beta, 0.0),
+        quadratic_grad,
+        [-5.0, -2.0],
+        5,
+    )
+    a = optim.run(optim.adagrad(0.01, 0.0), quadratic_grad, [-5.0, -2.0], 5)
+    np.testing.assert_allclose(r.xs, a.xs, rtol=1e-7)
+
+
+def test_centered_rmsprop_constant_gradient_divides_by_small_variance():
+    # For a constant gradient the variance estimate is beta^t (1-beta^t) g^2 ... so
+    # centered steps are larger than plain ones: it divides by a std, not an RMS.
+    plain = optim.rmsprop(lr=0.01, beta=0.9, eps=0.0)
+    cent = optim.rmsprop(lr=0.01, beta=0.9, eps=0.0, centered=True)
+    sp, sc = plain.init([0.0]), cent.init([0.0])
+    for _ in range(5):
+        step_p, sp = plain.update([1.0], sp)
+        step_c, sc = cent.update([1.0], sc)
+        assert abs(step_c[0]) > abs(step_p[0])
+        var = sc.v - sc.m**2
+        np.testing.assert_allclose(step_c, -0.01 / np.sqrt(var), rtol=1e-12)
+
+
+# --------------------------------------------------------------- property-based tests
+
+finite = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False, allow_infinity=False)
+grad_arrays = hnp.arrays(np.float64, st.integers(1, 5), elements=finite)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    grads=st.lists(grad_arrays, min_size=1, max_size=6),
+    idx=st.integers(0, len(OPTIMIZERS) - 1),
+)
+def test_accumulators_never_negative_and_inputs_never_mutated(grads, idx):
+    opt = OPTIMIZERS[idx]
+    n = grads[0].shape[0]
+    x0 = np.linspace(-1, 1, n)
+    x0_copy = x0.copy()
+    state = opt.init(x0)
+    np.testing.assert_array_equal(x0, x0_copy)
+    for g in grads:
+        g = np.resize(g, n)
+        g_copy = g.copy()
+        before = [np.array(a, copy=True) for a in state]
+        step, new_state = opt.update(g, state)
+        np.testing.assert_array_equal(g, g_copy)
+        for a, b in zip(state, before, strict=True):
+            np.testing.assert_array_equal(a, b)
+        assert step.shape == x0.shape and np.all(np.isfinite(step))
+        for key in ("s", "v"):
+            if hasattr(new_state, key):
+                assert np.all(getattr(new_state, key) >= 0)
+        state = new_state
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    grads=st.lists(
+        hnp.arrays(np.float64, 3, elements=st.floats(0.01, 100) | st.floats(-100, -0.01)),
+        min_size=1,
+        max_size=8,
+    ),
+    scale=st.floats(1e-3, 1e3),
+    which=st.sampled_from(["adagrad", "rmsprop", "rmsprop-centered", "adam"]),
+)
+def test_steps_are_invariant_to_gradient_scale_when_eps_is_zero(grads, scale, which):
+    make = {
+        "adagrad": lambda: optim.adagrad(lr=0.1, eps=0.0),
+        "rmsprop": lambda: optim.rmsprop(lr=0.1, beta=0.8, eps=0.0, momentum=0.3),
+        "rmsprop-centered": lambda: optim.rmsprop(lr=0.1, beta=0.8, eps=0.0, centered=True),
+        "adam": lambda: optim.adam(lr=0.1, eps=0.0),
+    }[which]
+    opt = make()
+    s1, s2 = opt.init(np.zeros(3)), opt.init(np.zeros(3))
+    for g in grads:
+        step1, s1 = opt.update(g, s1)
+        step2, s2 = opt.update(scale * g, s2)
+        np.testing.assert_allclose(step1, step2, rtol=1e-6, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(grads=st.lists(hnp.arrays(np.float64, 2, elements=finite), min_size=1, max_size=10))
+def test_rmsprop_average_is_a_convex_combination(grads):
+    # v_t is a weighted mean of 0 and the g^2 seen so far, so it never exceeds their max
+    opt = optim.rmsprop(lr=0.1, beta=0.7)
+    state = opt.init(np.zeros(2))
+    for g in grads:
+        _, state = opt.update(g, state)
+    gmax = np.max(np.square(grads), axis=0)
+    assert np.all(state.v <= gmax * (1 + 1e-12))
+
+
+# ------------------------------------------------------------------------- bad input
+
+FACTORIES = {
+    "sgd": optim.sgd,
+    "adagrad": optim.adagrad,
+    "rmsprop": optim.rmsprop,
+    "adam": optim.adam,
+}
+
+BAD_VALUES = [
+    # (factory, parameter, bad value, message fragment)
+    ("sgd", "lr", 0.0, "lr must be > 0"),
+    ("sgd", "lr", -0.1, "lr must be > 0"),
+    ("sgd", "lr", math.inf, "finite"),
+    ("sgd", "lr", math.nan, "lr must be > 0"),
+    ("sgd", "momentum", 1.0, "0 <= momentum < 1"),
+    ("sgd", "momentum", -0.1, "0 <= momentum < 1"),
+    ("adagrad", "lr", 0.0, "lr must be > 0"),
+    ("adagrad", "lr", math.inf, "finite"),
+    ("adagrad", "eps", -1e-8, "eps must be >= 0"),
+    ("adagrad", "eps", math.nan, "eps must be >= 0"),
+    ("adagrad", "initial_accumulator", -0.1, "initial_accumulator must be >= 0"),
+    ("adagrad", "initial_accumulator", math.inf, "initial_accumulator must be >= 0"),
+    ("rmsprop", "lr", -1.0, "lr must be > 0"),
+    ("rmsprop", "lr", math.nan, "lr must be > 0"),
+    ("rmsprop", "beta", 1.0, "0 <= beta < 1"),
+    ("rmsprop", "beta", -0.5, "0 <= beta < 1"),
+    ("rmsprop", "beta", math.nan, "0 <= beta < 1"),
+    ("rmsprop", "eps", -1.0, "eps must be >= 0"),
+    ("rmsprop", "momentum", 1.0, "0 <= momentum < 1"),
+    ("rmsprop", "momentum", -0.2, "0 <= momentum < 1"),
+    ("rmsprop", "initial_accumulator", -1.0, "initial_accumulator must be >= 0"),
+    ("adam", "lr", 0.0, "lr must be > 0"),
+    ("adam", "beta1", 1.0, "0 <= beta1 < 1"),
+    ("adam", "beta2", -0.1, "0 <= beta2 < 1"),
+    ("adam", "eps", -1.0, "eps must be >= 0"),
+]
+
+
+@pytest.mark.parametrize("factory,param,value,fragment", BAD_VALUES)
+def test_bad_hyperparameter_raises_value_error_naming_it(factory, param, value, fragment):
+    with pytest.raises(ValueError, match=fragment.replace("(", r"\(")) as info:
+        FACTORIES[factory](**{param: value})
+    assert param in str(info.value)
+
+
+@pytest.mark.parametrize("factory", FACTORIES)
+@pytest.mark.parametrize("value", ["0.1", None, [0.1], True, 1 + 2j, np.array([0.1])])
+def test_non_number_lr_raises_type_error(factory, value):
+    with pytest.raises(TypeError, match="lr"):
+        FACTORIES[factory](lr=value)
+
+
+@pytest.mark.parametrize("param", ["beta", "eps", "momentum", "initial_accumulator"])
+def test_non_number_rmsprop_settings_raise_type_error(param):
+    with pytest.raises(TypeError, match=param):
+        optim.rmsprop(**{param: "0.5"})
+
+
+@pytest.mark.parametrize("flag", ["eps_in_sqrt", "centered"])
+def test_flags_must_be_bool(flag):
+    with pytest.raises(TypeError, match=flag):
+        optim.rmsprop(**{flag: "yes"})
+
+
+def test_numpy_scalars_and_ints_are_accepted():
+    opt = optim.rmsprop(lr=np.float32(0.5), beta=np.float64(0.9), eps=0, momentum=0)
+    assert opt.hyperparams["lr"] == 0.5 and isinstance(opt.hyperparams["eps"], float)
+    assert optim.adagrad(lr=1).hyperparams["lr"] == 1.0
+
+
+def test_hyperparams_are_read_only_and_repr_is_readable():
+    opt = optim.rmsprop(lr=0.01, beta=0.9)
+    with pytest.raises(TypeError):
+        opt.hyperparams["lr"] = 1.0
+    assert repr(opt).startswith("rmsprop(lr=0.01, beta=0.9")
+
+
+@pytest.mark.parametrize("opt", OPTIMIZERS, ids=IDS)
+def test_gradient_shape_mismatch_names_both_shapes(opt):
+    state = opt.init(np.zeros(3))
+    with pytest.raises(ValueError, match=r"\(2,\).*\(3,\)"):
+        opt.update(np.zeros(2), state)
+    with pytest.raises(ValueError, match=r"\(3, 1\).*\(3,\)"):
+        opt.update(np.zeros((3, 1)), state)
+
+
+@pytest.mark.parametrize("opt", OPTIMIZERS, ids=IDS)
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_non_finite_gradient_raises(opt, bad):
+    with pytest.raises(ValueError, match="non-finite"):
+        opt.update(np.array([1.0, bad]), opt.init(np.zeros(2)))
+
+
+def test_huge_but_finite_gradient_is_not_called_non_finite():
+    opt = optim.sgd(lr=1e-300)
+    step, _ = opt.update(np.array([1e308, 1e308]), opt.init(np.zeros(2)))
+    assert np.all(np.isfinite(step))
+
+
+@pytest.mark.parametrize(
+    "bad", [["a", "b"], np.array([1 + 1j]), {"x": 1}, [[1.0], [1.0, 2.0]]]
+)
+def test_non_numeric_arrays_raise_type_error(bad):
+    with pytest.raises(TypeError):
+        optim.rmsprop().init(bad)
+    state = optim.rmsprop().init(np.zeros(1))
+    with pytest.raises(TypeError):
+        optim.rmsprop().update(bad, state)
+
+
+def test_state_from_another_optimizer_is_rejected():
+    with pytest.raises(TypeError, match="RMSpropState"):
+        optim.rmsprop().update([1.0], optim.adagrad().init([0.0]))
+
+
+def test_run_names_the_step_of_a_non_finite_gradient():
+    # Gradient descent with too large a step on x^2 diverges until x^2 overflows
+    def grad(x):
+        return np.where(np.abs(x) > 1e10, np.nan, 2 * x)
+
+    with pytest.raises(ValueError, match=r"step \d+ of 100") as info:
+        optim.run(optim.sgd(lr=5.0), grad, [1.0], 100)
+    assert "non-finite" in str(info.value)
+
+
+def test_run_integer_start_is_converted_not_truncated():
+    hist = optim.run(optim.sgd(lr=0.25), lambda x: x, [3, -1], 1)
+    assert hist.xs.dtype == np.float64
+    np.testing.assert_array_equal(hist.xs[1], [2.25, -0.75])
+
+
+@pytest.mark.parametrize(
+    "kwargs,exc,fragment",
+    [
+        (dict(steps=-1), ValueError, "steps must be >= 0"),
+        (dict(steps=2.5), TypeError, "steps must be an int"),
+        (dict(steps="3"), TypeError, "steps must be an int"),
+        (dict(grad_fn=None), TypeError, "grad_fn must be callable"),
+        (dict(opt="rmsprop"), TypeError, "opt must be an Optimizer"),
+        (dict(grad_fn=lambda x: np.zeros(3)), ValueError, r"step 1 of 3.*shape"),
+    ],
+)
+def test_run_bad_arguments(kwargs, exc, fragment):
+    args = dict(opt=optim.rmsprop(), grad_fn=quadratic_grad, x0=[1.0, 1.0], steps=3)
+    args.update(kwargs)
+    with pytest.raises(exc, match=fragment):
+        optim.run(args["opt"], args["grad_fn"], args["x0"], args["steps"])
+
+
+def test_grad_fn_cannot_disturb_the_record():
+    def greedy(x):
+        g = 2 * x
+        x[:] = 1e6  # a careless grad_fn that writes into its argument
+        return g
+
+    hist = optim.run(optim.sgd(lr=0.1), greedy, [1.0], 3)
+    np.testing.assert_allclose(hist.xs[:, 0], [1.0, 0.8, 0.64, 0.512])
