@@ -178,9 +178,7 @@ def _as_float_array(name: str, value: Any) -> np.ndarray:
     if arr.dtype.kind in "biu":
         arr = arr.astype(np.float64)
     elif arr.dtype.kind != "f":
-        raise TypeError(
-            f"{name} must be a real-valued array, got dtype {arr.dtype} from {value!r}"
-        )
+        raise TypeError(f"{name} must be a real-valued array, got dtype {arr.dtype} from {value!r}")
     return arr
 
 
@@ -188,9 +186,7 @@ def _check_grad(g: Any, like: np.ndarray) -> np.ndarray:
     """Validate a gradient against the state it updates: shape, and finiteness."""
     g = _as_float_array("gradient", g)
     if g.shape != like.shape:
-        raise ValueError(
-            f"gradient shape {g.shape} does not match the state's shape {like.shape}"
-        )
+        raise ValueError(f"gradient shape {g.shape} does not match the state's shape {like.shape}")
     # A sum is one cheap read pass; only if it is not finite do we look element-wise
     # (a huge but finite gradient can overflow the sum without being bad itself).
     with np.errstate(over="ignore"):
@@ -348,9 +344,7 @@ def adagrad(
         with np.errstate(divide="ignore"):  # d == 0 (eps 0, no gradient yet): inf
             return lr / _divisor(state.s, eps, eps_in_sqrt)
 
-    hp = _frozen(
-        lr=lr, eps=eps, eps_in_sqrt=eps_in_sqrt, initial_accumulator=initial_accumulator
-    )
+    hp = _frozen(lr=lr, eps=eps, eps_in_sqrt=eps_in_sqrt, initial_accumulator=initial_accumulator)
     return Optimizer(init, update, rate, "adagrad", hp)
 
 

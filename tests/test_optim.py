@@ -98,9 +98,7 @@ def test_rmsprop_centered_and_momentum_by_hand():
 
 
 def test_rmsprop_tf1_style_start_at_one():
-    opt = optim.rmsprop(
-        lr=0.1, beta=0.9, eps=1e-10, eps_in_sqrt=True, initial_accumulator=1.0
-    )
+    opt = optim.rmsprop(lr=0.1, beta=0.9, eps=1e-10, eps_in_sqrt=True, initial_accumulator=1.0)
     step, state = opt.update([3.0], opt.init([0.0]))
     np.testing.assert_allclose(state.v, [0.9 + 0.1 * 9.0], rtol=1e-15)
     np.testing.assert_allclose(step, [-0.3 / math.sqrt(1.8 + 1e-10)], rtol=1e-15)
@@ -131,11 +129,7 @@ def test_run_records_history():
     np.testing.assert_array_equal(hist.xs[1:], hist.xs[:-1] + hist.updates)
     np.testing.assert_array_equal(hist.grads[3], quadratic_grad(hist.xs[3]))
     np.testing.assert_array_equal(hist.losses, [x @ x for x in hist.xs])
-    assert (
-        hist.steps == 7
-        and hist.final is hist.xs[-1]
-        or np.array_equal(hist.final, hist.xs[-1])
-    )
+    assert hist.steps == 7 and hist.final is hist.xs[-1] or np.array_equal(hist.final, hist.xs[-1])
     np.testing.assert_array_equal(hist.accumulator, hist.states["v"])
     np.testing.assert_allclose(hist.distances([0, 0]), np.linalg.norm(hist.xs, axis=1))
     # the recorded rate is the one that produced each step: step = -rate * g
@@ -408,9 +402,7 @@ def test_huge_but_finite_gradient_is_not_called_non_finite():
     assert np.all(np.isfinite(step))
 
 
-@pytest.mark.parametrize(
-    "bad", [["a", "b"], np.array([1 + 1j]), {"x": 1}, [[1.0], [1.0, 2.0]]]
-)
+@pytest.mark.parametrize("bad", [["a", "b"], np.array([1 + 1j]), {"x": 1}, [[1.0], [1.0, 2.0]]])
 def test_non_numeric_arrays_raise_type_error(bad):
     with pytest.raises(TypeError):
         optim.rmsprop().init(bad)

@@ -1,0 +1,74 @@
+# rmsnotes: the course "RMSprop, from AdaGrad's stall to today's optimizers".
+#
+#   make lab       set up .venv (first time only), open JupyterLab on the index
+#   make test      set up .venv, then lint, unit tests and strict nbval on every notebook
+#
+# Everything else is listed by `make help`. The only things needed are Python 3.11+
+# (python3 on PATH, or PYTHON=/path/to/python) and make; the first run downloads the
+# pinned packages from PyPI into .venv (about 300 MB).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+# Strict nbval: every stored text output must match; only PNG images are not compared.
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+LAB_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup lab test unit nbval lint format execute bench lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "rmsnotes needs Python 3.11 or newer; this is " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+	@echo "Environment ready in $(VENV)."
+
+setup: $(STAMP)  ## create .venv with the pinned packages and rmsnotes (editable)
+
+lab: $(STAMP)  ## open JupyterLab on notebooks/00_index.ipynb (LAB_ARGS="--no-browser" etc.)
+	$(BIN)/jupyter lab notebooks/00_index.ipynb $(LAB_ARGS)
+
+test: lint unit nbval  ## everything CI checks: lint, unit tests, strict nbval
+
+unit: $(STAMP)  ## unit, property and golden-data tests, plus the docstring examples
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests rmsnotes
+
+nbval: $(STAMP)  ## run every notebook and compare with its stored outputs
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(NBVAL) $(NOTEBOOKS)
+
+lint: $(STAMP)  ## ruff: lint and formatting check of code and notebooks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)  ## ruff: fix what can be fixed automatically
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+execute: $(STAMP)  ## re-run every notebook in place (Restart & Run All), regenerating figures/
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.kernel_name=python3 \
+	  --ExecutePreprocessor.timeout=600 \
+	  --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
+
+bench: $(STAMP)  ## time one rmsprop update against a memory-traffic floor (and PyTorch if installed)
+	$(BIN)/python benchmarks/bench_rmsprop.py
+
+lock:  ## re-resolve requirements.in into requirements.txt and environment.yml
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.in
+	{ sed -n '1,2p' requirements.txt; .lock-venv/bin/python -m pip freeze --exclude-editable; } > requirements.txt.new
+	mv requirements.txt.new requirements.txt
+	rm -rf .lock-venv
+	$(PYTHON) tools/sync_environment.py
+
+clean:  ## remove .venv and caches (notebooks and figures stay)
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache rmsnotes.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,79 @@
+"""The set-up check the index notebook runs: is this the environment the course expects?
+
+    >>> from rmsnotes import envcheck
+    >>> envcheck.check_environment()   # doctest: +SKIP
+    Python 3.11 or newer: OK
+    numpy 2.4.6 as pinned: OK
+    ...
+
+The output has no paths or patch versions in it, so it is the same on every machine
+that has the pinned environment (the index notebook's stored output is compared).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from importlib import metadata
+from pathlib import Path
+
+__all__ = ["REPOSITORY", "KEY_PACKAGES", "pinned_versions", "check_environment"]
+
+# The folder that holds notebooks/, figures/ and requirements.txt (rmsnotes is
+# installed editable from it, so the package sits inside the repository).
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+# The packages whose versions change stored outputs or the way notebooks look.
+KEY_PACKAGES = ("numpy", "matplotlib", "ipykernel", "ipywidgets", "jupyterlab", "nbval")
+
+
+def pinned_versions(requirements: Path | None = None) -> dict[str, str]:
+    """Map lower-case package names to the exact versions pinned in requirements.txt."""
+    path = Path(requirements) if requirements else REPOSITORY / "requirements.txt"
+    pins = {}
+    for line in path.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if "==" in line:
+            name, version = line.split("==", 1)
+            pins[name.strip().lower().replace("_", "-")] = version.strip()
+    return pins
+
+
+def check_environment(requirements: Path | None = None) -> bool:
+    """Print one line per check and return True when everything is as pinned."""
+    ok = True
+
+    def report(passed: bool, text: str, fix: str = "") -> None:
+        nonlocal ok
+        ok = ok and passed
+        print(f"{text}: {'OK' if passed else 'PROBLEM - ' + fix}")
+
+    report(
+        sys.version_info >= (3, 11),
+        "Python 3.11 or newer",
+        f"this is {sys.version.split()[0]}; see the README's troubleshooting",
+    )
+    try:
+        pins = pinned_versions(requirements)
+    except FileNotFoundError:
+        report(False, "requirements.txt found", "run the notebooks from the course repository")
+        return False
+    for name in KEY_PACKAGES:
+        try:
+            have = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            report(False, f"{name} installed", "run `make lab` (or `make setup`) again")
+            continue
+        want = pins.get(name)
+        report(have == want, f"{name} {want} as pinned", f"found {have}; run `make setup`")
+    inside = (
+        Path(__file__).resolve().is_relative_to(REPOSITORY) and (REPOSITORY / "notebooks").is_dir()
+    )
+    report(inside, "rmsnotes imported from this repository", "run `make setup` again")
+    figures = REPOSITORY / "figures"
+    report(
+        figures.is_dir() and os.access(figures, os.W_OK),
+        "figures/ is writable",
+        f"create {figures} or fix its permissions",
+    )
+    return ok

@@ -1,0 +1,84 @@
+"""The exercise self-checks: right answers pass, wrong and unfinished ones do not."""
+
+import numpy as np
+import pytest
+
+from rmsnotes import checks
+
+
+def adagrad_by_hand(x, s, g, lr, eps):
+    s = s + g**2
+    return x - lr * g / (np.sqrt(s) + eps), s
+
+
+def rmsprop_by_hand(x, v, g, lr, beta, eps):
+    v = beta * v + (1 - beta) * g**2
+    return x - lr * g / (np.sqrt(v) + eps), v
+
+
+def test_correct_update_rules_pass(capsys):
+    assert checks.check_update_rule(adagrad_by_hand, "adagrad")
+    assert checks.check_update_rule(rmsprop_by_hand, "rmsprop")
+    assert capsys.readouterr().out.count("correct:") == 2
+
+
+@pytest.mark.parametrize(
+    "fn,fragment",
+    [
+        (lambda x, s, g, lr, eps: None, "returned None"),
+        (lambda x, s, g, lr, eps: ..., "returned Ellipsis"),
+        (lambda x, s, g, lr, eps: x, "should return a pair"),
+        (lambda x, s, g, lr, eps: 1 / 0, "raised ZeroDivisionError"),
+        # eps inside the root: the other convention, not the one asked for
+        (
+            lambda x, s, g, lr, eps: (x - lr * g / np.sqrt(s + g**2 + eps), s + g**2),
+            "new point",
+        ),
+        # forgot to accumulate
+        (lambda x, s, g, lr, eps: (x - lr * g / (np.sqrt(s) + eps), s), "differs"),
+    ],
+)
+def test_wrong_or_unfinished_adagrad_rules_fail(fn, fragment, capsys):
+    assert not checks.check_update_rule(fn, "adagrad")
+    out = capsys.readouterr().out
+    assert out.startswith("not yet:") and fragment in out
+
+
+def test_rmsprop_rule_with_adagrad_sum_fails(capsys):
+    def wrong(x, v, g, lr, beta, eps):
+        v = v + g**2
+        return x - lr * g / (np.sqrt(v) + eps), v
+
+    assert not checks.check_update_rule(wrong, "rmsprop")
+
+
+def test_learner_mutating_inputs_does_not_fool_the_check():
+    def mutating(x, s, g, lr, eps):
+        s += g**2  # in place, on the copy the check handed over
+        x -= lr * g / (np.sqrt(s) + eps)
+        return x, s
+
+    assert checks.check_update_rule(mutating, "adagrad")
+
+
+def test_unknown_optimizer_or_exercise_raises():
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        checks.check_update_rule(adagrad_by_hand, "adam")
+    with pytest.raises(ValueError, match="unknown exercise"):
+        checks.check_answer("99-nope", 1.0)
+
+
+def test_answers_are_what_the_formulas_say():
+    assert checks.ANSWERS["01-rate-after-100"]() == pytest.approx(0.5 / np.sqrt(100 * 4))
+    # sum_{k=1}^{T} lr / sqrt(k), about 2 lr sqrt(T)
+    expected = 0.01 * np.sum(1 / np.sqrt(np.arange(1, 10_001)))
+    assert checks.ANSWERS["01-distance-after-10000"]() == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "value,ok",
+    [(0.025, True), (0.02500001, True), (0.03, False), (None, False), ("x", False)],
+)
+def test_check_answer(value, ok, capsys):
+    assert checks.check_answer("01-rate-after-100", value) is ok
+    assert capsys.readouterr().out.startswith("correct:" if ok else "not yet:")

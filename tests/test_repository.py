@@ -1,0 +1,148 @@
+"""Checks of the repository itself: pinned environment, Binder config, stored notebooks."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([A-Za-z0-9_.\-+]+)$")
+
+
+def requirement_lines(path):
+    lines = (line.split("#")[0].strip() for line in path.read_text().splitlines())
+    return [line for line in lines if line]
+
+
+def canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+# ------------------------------------------------------------------ environment
+
+
+def test_requirements_txt_pins_every_package_exactly():
+    pins = requirement_lines(ROOT / "requirements.txt")
+    assert len(pins) > 20
+    bad = [p for p in pins if not PIN.match(p)]
+    assert not bad, f"not pinned with ==: {bad}"
+    names = [canonical(PIN.match(p).group(1)) for p in pins]
+    assert len(names) == len(set(names)), "a package is pinned twice"
+
+
+def test_requirements_in_is_covered_by_the_lock():
+    wanted = {canonical(n) for n in requirement_lines(ROOT / "requirements.in")}
+    locked = {
+        canonical(PIN.match(p).group(1)) for p in requirement_lines(ROOT / "requirements.txt")
+    }
+    assert wanted <= locked, f"in requirements.in but not locked: {wanted - locked}"
+
+
+def test_environment_yml_matches_the_lock():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    deps = env["dependencies"]
+    conda = [d for d in deps if isinstance(d, str)]
+    pip_sections = [d["pip"] for d in deps if isinstance(d, dict)]
+    assert len(pip_sections) == 1, "environment.yml needs exactly one pip: section"
+    assert "pip" in conda, "pip: entries are only installed when pip is a conda dependency"
+    pythons = [d for d in conda if d.startswith("python")]
+    assert len(pythons) == 1 and re.fullmatch(r"python=3\.\d+", pythons[0]), pythons
+    minor = int(pythons[0].split(".")[1])
+    requires = (ROOT / "pyproject.toml").read_text()
+    assert 'requires-python = ">=3.11"' in requires and minor >= 11
+    pip_entries = pip_sections[0]
+    assert "-e ." in pip_entries, "Binder must install rmsnotes itself"
+    pinned = [e for e in pip_entries if e != "-e ."]
+    assert pinned == requirement_lines(ROOT / "requirements.txt")
+
+
+def test_environment_yml_is_what_the_sync_script_writes():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "sync_environment.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout
+
+
+def test_no_binder_folder_hides_environment_yml():
+    # repo2docker ignores the top-level config when a binder/ folder exists.
+    assert not (ROOT / "binder").exists()
+
+
+def test_readme_binder_badge_opens_the_index_in_jupyterlab():
+    readme = (ROOT / "README.md").read_text()
+    badge = re.search(
+        r"https://mybinder\.org/v2/gh/([^/\s]+)/([^/\s]+)/([^?\s]+)\?([^)\s]+)", readme
+    )
+    assert badge, "README needs a Binder launch link"
+    assert badge.group(4) == "urlpath=lab/tree/notebooks/00_index.ipynb"
+    assert (ROOT / "notebooks" / "00_index.ipynb").exists()
+
+
+def test_ci_runs_make_test():
+    script = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in script
+    assert (ROOT / ".ci" / "run").stat().st_mode & 0o111, ".ci/run must be executable"
+
+
+# -------------------------------------------------------------- stored notebooks
+
+
+def code_cells(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def notebook(request):
+    return request.param, json.loads(request.param.read_text())
+
+
+def test_there_are_notebooks():
+    names = [p.name for p in NOTEBOOKS]
+    assert names[:2] == ["00_index.ipynb", "01_adagrad.ipynb"], names
+
+
+def test_notebook_was_saved_after_restart_and_run_all(notebook):
+    path, nb = notebook
+    counts = [c["execution_count"] for c in code_cells(nb)]
+    assert counts == list(range(1, len(counts) + 1)), f"{path.name}: counts {counts}"
+
+
+def test_notebook_has_no_errors_warnings_or_timing(notebook):
+    path, nb = notebook
+    for i, cell in enumerate(code_cells(nb)):
+        assert "execution" not in cell["metadata"], f"{path.name} cell {i}: timing metadata"
+        for out in cell["outputs"]:
+            assert out["output_type"] != "error", f"{path.name} cell {i}: stored error"
+            if out["output_type"] == "stream":
+                assert out["name"] == "stdout", f"{path.name} cell {i}: stderr output"
+            text = "".join(out.get("text", "")) + "".join(out.get("data", {}).get("text/plain", ""))
+            assert "Warning" not in text, f"{path.name} cell {i}: a warning was stored"
+
+
+def test_notebook_uses_the_python3_kernel_and_no_widget_state(notebook):
+    path, nb = notebook
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert "widgets" not in nb["metadata"], f"{path.name}: saved widget state churns"
+
+
+def test_notebook_figures_exist(notebook):
+    path, nb = notebook
+    source = "\n".join("".join(c["source"]) for c in code_cells(nb))
+    for name in re.findall(r"save_figure\([^,]+,\s*\"([^\"]+)\"", source):
+        file = ROOT / "figures" / (name if name.endswith(".png") else name + ".png")
+        assert file.exists(), f"{path.name} saves {file.name}, which is not committed"
+
+
+def test_notebook_imports_rmsnotes_and_never_redefines_it(notebook):
+    path, nb = notebook
+    source = "\n".join("".join(c["source"]) for c in code_cells(nb))
+    assert "import *" not in source
+    for name in ("def adagrad(", "def rmsprop(", "def run(", "class History"):
+        assert name not in source, f"{path.name} redefines {name}: import it from rmsnotes"
