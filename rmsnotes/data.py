@@ -1,0 +1,257 @@
+"""Small seeded data sets for the experiments, and their least-squares solutions.
+
+Every ``make_*`` function draws from its own ``np.random.default_rng(seed)``, so the
+same arguments give the same arrays on every machine, and nothing global is touched.
+
+    make_intercept_regression   y = intercept + slope x + noise, X = [1, x]
+    make_sparse_regression      a dense feature and a rarely-nonzero sparse one
+    make_moons                  two interleaved half circles, labels 0 and 1
+    least_squares               the exact minimiser of ||X w - y||^2
+
+Example:
+    >>> X, y = make_intercept_regression(n=5, seed=1)
+    >>> X.shape, y.shape
+    ((5, 2), (5,))
+    >>> X[:, 0]                      # the column of ones that carries the intercept
+    array([1., 1., 1., 1., 1.])
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "Regression",
+    "Classification",
+    "make_intercept_regression",
+    "make_sparse_regression",
+    "make_moons",
+    "least_squares",
+]
+
+
+class Regression(NamedTuple):
+    """A regression data set: design matrix ``X`` (n, d) and targets ``y`` (n,)."""
+
+    X: np.ndarray
+    y: np.ndarray
+
+
+class Classification(NamedTuple):
+    """A classification data set: inputs ``X`` (n, d) and labels ``y`` (n,) in {0, 1}."""
+
+    X: np.ndarray
+    y: np.ndarray
+
+
+# ---------------------------------------------------------------------- validation
+
+
+def _number(name: str, value: Any) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be a real number, got {value!r} of type {type(value).__name__}"
+        )
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return value
+
+
+def _nonnegative(name: str, value: Any) -> float:
+    value = _number(name, value)
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0 and finite, got {value!r}")
+    return value
+
+
+def _positive(name: str, value: Any) -> float:
+    value = _number(name, value)
+    if not value > 0:
+        raise ValueError(f"{name} must be > 0 and finite, got {value!r}")
+    return value
+
+
+def _count(name: str, value: Any, minimum: int = 1) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
+    return int(value)
+
+
+def _rng(seed: Any) -> np.random.Generator:
+    if seed is not None and (
+        isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral)
+    ):
+        raise TypeError(f"seed must be an int >= 0 (or None), got {seed!r}")
+    if seed is not None and seed < 0:
+        raise ValueError(f"seed must be an int >= 0 (or None), got {seed}")
+    return np.random.default_rng(seed)
+
+
+# ------------------------------------------------------------------------ data sets
+
+
+def make_intercept_regression(
+    n: int = 100,
+    intercept: float = 4.0,
+    slope: float = 2.5,
+    noise: float = 1.0,
+    x_max: float = 10.0,
+    seed: int | None = 0,
+) -> Regression:
+    """Straight-line data with an intercept column: the "sparse-data" example, fixed.
+
+    Model::
+
+        x ~ U(0, x_max),   y = intercept + slope * x + noise * N(0, 1)
+        X = [1, x]  (shape (n, 2)),   true weights w = (intercept, slope)
+
+    The first column of X is all ones: it carries the intercept. It is *not* a
+    sparse feature (it is never zero); AdaGrad still stalls on it because the
+    gradient along the intercept stays small while s, its running sum, keeps growing.
+
+    Args:
+        n: number of samples, int >= 1.
+        intercept, slope: the true weights (finite).
+        noise: standard deviation of the Gaussian noise, >= 0.
+        x_max: x is drawn uniformly from [0, x_max), > 0.
+        seed: seed for ``np.random.default_rng``.
+
+    Example:
+        >>> X, y = make_intercept_regression(n=3, noise=0.0)
+        >>> np.allclose(y, 4.0 + 2.5 * X[:, 1])
+        True
+    """
+    n = _count("n", n)
+    intercept = _number("intercept", intercept)
+    slope = _number("slope", slope)
+    noise = _nonnegative("noise", noise)
+    x_max = _positive("x_max", x_max)
+    rng = _rng(seed)
+    x = rng.uniform(0.0, x_max, size=n)
+    y = intercept + slope * x + noise * rng.standard_normal(n)
+    X = np.column_stack([np.ones(n), x])
+    return Regression(X, y)
+
+
+def make_sparse_regression(
+    n: int = 1000,
+    dense_scale: float = 10.0,
+    p_sparse: float = 0.03,
+    w_dense: float = 0.5,
+    w_sparse: float = 5.0,
+    noise: float = 0.5,
+    seed: int | None = 0,
+) -> Regression:
+    """A dense, large feature and a rarely active 0/1 feature: where AdaGrad shines.
+
+    Model::
+
+        x_d = dense_scale * N(0, 1)            (dense, large gradients)
+        x_s = 1[U(0, 1) < p_sparse]            (sparse: nonzero in ~p_sparse of rows)
+        y   = w_dense x_d + w_sparse x_s + noise * N(0, 1)
+        X   = [x_d, x_s]   (no intercept column)
+
+    Args:
+        n: number of samples, int >= 1.
+        dense_scale: standard deviation of x_d, > 0.
+        p_sparse: probability that x_s is 1, 0 < p_sparse <= 1.
+        w_dense, w_sparse: the true weights (finite).
+        noise: standard deviation of the noise, >= 0.
+        seed: seed for ``np.random.default_rng``.
+
+    Example:
+        >>> X, y = make_sparse_regression(n=2000, seed=3)
+        >>> sorted(set(X[:, 1].tolist()))          # the sparse column is 0 or 1
+        [0.0, 1.0]
+        >>> bool(0.02 < X[:, 1].mean() < 0.04)
+        True
+    """
+    n = _count("n", n)
+    dense_scale = _positive("dense_scale", dense_scale)
+    p_sparse = _number("p_sparse", p_sparse)
+    if not 0.0 < p_sparse <= 1.0:
+        raise ValueError(f"p_sparse must satisfy 0 < p_sparse <= 1, got {p_sparse!r}")
+    w_dense = _number("w_dense", w_dense)
+    w_sparse = _number("w_sparse", w_sparse)
+    noise = _nonnegative("noise", noise)
+    rng = _rng(seed)
+    x_d = dense_scale * rng.standard_normal(n)
+    x_s = (rng.uniform(size=n) < p_sparse).astype(float)
+    y = w_dense * x_d + w_sparse * x_s + noise * rng.standard_normal(n)
+    return Regression(np.column_stack([x_d, x_s]), y)
+
+
+def make_moons(n: int = 200, noise: float = 0.2, seed: int | None = 0) -> Classification:
+    """Two interleaving half circles with Gaussian jitter (scikit-learn's layout).
+
+    Construction (t evenly spaced on [0, pi])::
+
+        class 0 (outer, n - n//2 points):  (cos t, sin t)
+        class 1 (inner, n//2 points):      (1 - cos t, 0.5 - sin t)
+        X += noise * N(0, I),  then the rows are shuffled
+
+    Args:
+        n: number of points, int >= 2 (at least one per class).
+        noise: standard deviation of the jitter, >= 0.
+        seed: seed for ``np.random.default_rng``.
+
+    Returns:
+        ``Classification(X, y)``: X float64 (n, 2), y int64 (n,) with values 0 and 1;
+        the classes differ in size by at most one.
+
+    Example:
+        >>> X, y = make_moons(n=6, noise=0.0)
+        >>> X.shape, np.bincount(y).tolist()
+        ((6, 2), [3, 3])
+
+    Reference: ``sklearn.datasets.make_moons`` (same shapes, a different random
+    stream).
+    """
+    n = _count("n", n, minimum=2)
+    noise = _nonnegative("noise", noise)
+    rng = _rng(seed)
+    n_inner = n // 2
+    n_outer = n - n_inner
+    t_out = np.linspace(0.0, np.pi, n_outer)
+    t_in = np.linspace(0.0, np.pi, n_inner)
+    X = np.concatenate(
+        [
+            np.column_stack([np.cos(t_out), np.sin(t_out)]),
+            np.column_stack([1.0 - np.cos(t_in), 0.5 - np.sin(t_in)]),
+        ]
+    )
+    y = np.concatenate([np.zeros(n_outer, dtype=np.int64), np.ones(n_inner, dtype=np.int64)])
+    X = X + noise * rng.standard_normal(X.shape)
+    order = rng.permutation(n)
+    return Classification(X[order], y[order])
+
+
+def least_squares(X: Any, y: Any) -> np.ndarray:
+    """The least-squares weights: argmin_w ||X w - y||^2, via ``np.linalg.lstsq``.
+
+    When X has full column rank this is the unique minimiser
+    w* = (X^T X)^{-1} X^T y; otherwise it is the minimum-norm one.
+
+    Args:
+        X: design matrix, shape (n, d).
+        y: targets, shape (n,).
+
+    Example:
+        >>> least_squares([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]], [1.0, 3.0, 5.0])
+        array([1., 2.])
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if X.ndim != 2:
+        raise ValueError(f"X must have shape (n, d), got shape {X.shape}")
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"y must have shape ({X.shape[0]},) to match X {X.shape}, got {y.shape}")
+    w, *_ = np.linalg.lstsq(X, y, rcond=None)
+    return w

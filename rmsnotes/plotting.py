@@ -1,0 +1,691 @@
+"""Small plotting helpers: contours, trajectories, per-step curves, PNG export.
+
+Every ``plot_*`` function draws on ``ax`` (the current axes when ``ax`` is None) and
+returns what it drew, so a notebook can restyle or test it. Colours follow the
+Okabe-Ito colour-blind-safe palette, and each optimizer always gets the same one::
+
+    sgd      black          adagrad  vermillion
+    rmsprop  blue           adam     bluish green
+    amsgrad  reddish purple
+
+Nothing happens at import: no rcParams, no style, no backend. ``save_figure`` writes
+deterministic PNGs into the repository's ``figures/`` folder (or ``$RMSNOTES_FIGURES``).
+
+Reference for the palette: M. Okabe, K. Ito, "Color Universal Design (CUD): how to
+make figures and presentations that are friendly to colorblind people" (2008).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+from rmsnotes.optim import History, Optimizer
+
+__all__ = [
+    "PALETTE",
+    "color_for",
+    "new_figure",
+    "plot_contours",
+    "plot_path",
+    "plot_paths",
+    "plot_curve",
+    "plot_losses",
+    "plot_accumulators",
+    "plot_rates",
+    "save_figure",
+]
+
+#: The eight Okabe-Ito colours, by name.
+PALETTE: Mapping[str, str] = MappingProxyType(
+    {
+        "black": "#000000",
+        "orange": "#E69F00",
+        "sky blue": "#56B4E9",
+        "bluish green": "#009E73",
+        "yellow": "#F0E442",
+        "blue": "#0072B2",
+        "vermillion": "#D55E00",
+        "reddish purple": "#CC79A7",
+    }
+)
+
+_OPTIMIZER_COLORS = MappingProxyType(
+    {
+        "sgd": PALETTE["black"],
+        "gd": PALETTE["black"],
+        "adagrad": PALETTE["vermillion"],
+        "rmsprop": PALETTE["blue"],
+        "adam": PALETTE["bluish green"],
+        "amsgrad": PALETTE["reddish purple"],
+    }
+)
+
+_LINESTYLES = ("-", "--", ":", "-.")
+_PANEL = (4.0, 3.2)  # inches per subplot: 400 x 320 pixels at dpi 100
+_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+# Light greys for filled contours, so coloured paths stay the strongest thing drawn.
+_CONTOUR_CMAP = ListedColormap(matplotlib.colormaps["Greys"](np.linspace(0.0, 0.45, 256)))
+
+
+def color_for(name: str | Optimizer | History) -> str:
+    """The course's colour (a hex string) for an optimizer.
+
+    Args:
+        name: ``"sgd"``, ``"adagrad"``, ``"rmsprop"``, ``"adam"`` or ``"amsgrad"``
+            (any case), or an Optimizer or History, whose optimizer name is used.
+
+    Raises:
+        ValueError: for a name without a colour.
+
+    Example:
+        >>> color_for("RMSprop")
+        '#0072B2'
+        >>> color_for("adagrad") == PALETTE["vermillion"]
+        True
+    """
+    if isinstance(name, History):
+        name = name.optimizer.name if name.optimizer is not None else ""
+    elif isinstance(name, Optimizer):
+        name = name.name
+    key = str(name).strip().lower()
+    if key not in _OPTIMIZER_COLORS:
+        known = ", ".join(sorted(_OPTIMIZER_COLORS))
+        raise ValueError(f"no colour for optimizer {name!r}; known names: {known}")
+    return _OPTIMIZER_COLORS[key]
+
+
+def new_figure(
+    ncols: int = 1,
+    nrows: int = 1,
+    *,
+    width: float | None = None,
+    height: float | None = None,
+    **kw: Any,
+):
+    """A new figure of ``nrows x ncols`` axes, in the course's small size.
+
+    Each panel is 4.0 x 3.2 inches (400 x 320 pixels at dpi 100) unless ``width`` or
+    ``height`` (the whole figure, in inches) is given. Uses the constrained layout;
+    ``kw`` goes to :func:`matplotlib.pyplot.subplots`. Global rcParams are untouched.
+
+    Returns:
+        ``(fig, axes)``: one Axes for a single panel, else an array as plt.subplots.
+
+    Example:
+        >>> fig, (ax1, ax2) = new_figure(2)
+        >>> [float(v) for v in fig.get_size_inches()]
+        [8.0, 3.2]
+        >>> plt.close(fig)
+    """
+    figsize = (
+        _PANEL[0] * ncols if width is None else width,
+        _PANEL[1] * nrows if height is None else height,
+    )
+    return plt.subplots(nrows, ncols, figsize=figsize, layout="constrained", **kw)
+
+
+def _axes(ax):
+    return plt.gca() if ax is None else ax
+
+
+def _histories(histories: History | Mapping[str, History]) -> dict[str, History]:
+    """A single History becomes {optimizer name: History}; a mapping is kept."""
+    if isinstance(histories, History):
+        name = histories.optimizer.name if histories.optimizer is not None else "history"
+        return {name: histories}
+    if isinstance(histories, Mapping) and all(isinstance(h, History) for h in histories.values()):
+        return dict(histories)
+    raise TypeError(
+        f"expected a History or a dict of label -> History, got {type(histories).__name__}"
+    )
+
+
+def _default_color(hist: History) -> str | None:
+    try:
+        return color_for(hist)
+    except ValueError:
+        return None  # unknown optimizer: the axes' own colour cycle
+
+
+def _styles(hists: dict[str, History]) -> list[tuple[str | None, str]]:
+    """(colour, linestyle) per history: the optimizer's colour; repeats get dashes."""
+    seen: dict[str | None, int] = {}
+    out = []
+    for hist in hists.values():
+        color = _default_color(hist)
+        k = seen.get(color, 0)
+        seen[color] = k + 1
+        out.append((color, _LINESTYLES[k % len(_LINESTYLES)]))
+    return out
+
+
+def _legend(ax) -> None:
+    handles, _ = ax.get_legend_handles_labels()
+    if len(handles) > 1:
+        ax.legend(fontsize="small")
+
+
+# --------------------------------------------------------------------- surfaces
+
+
+def plot_contours(
+    surface,
+    ax=None,
+    levels: int | Sequence[float] = 30,
+    n: int = 200,
+    log: bool = False,
+    *,
+    filled: bool = True,
+):
+    """Contours of ``surface.f`` over ``surface.bounds``, with its minima marked.
+
+    The global minimum (``surface.minima[0]``) is a yellow star, other minima are
+    white stars. The axes limits are set to the bounds, so paths drawn afterwards do
+    not rescale the view. Add a colour bar with ``fig.colorbar(cs, ax=ax)``.
+
+    Args:
+        surface: a :class:`rmsnotes.surfaces.Surface` (needs ``grid``, ``f``,
+            ``minima`` and ``bounds``).
+        ax: axes to draw on; the current axes when None.
+        levels: number of levels, or the level values themselves.
+        n: grid points per side.
+        log: space the levels geometrically above the minimum value, to resolve
+            flat valleys and plateaus (the levels stay in units of f).
+        filled: filled bands (light greys) or thin grey lines.
+
+    Returns:
+        The :class:`matplotlib.contour.QuadContourSet`.
+
+    Example:
+        >>> from types import SimpleNamespace
+        >>> f = lambda p: np.asarray(p)[..., 0] ** 2 + 4 * np.asarray(p)[..., 1] ** 2
+        >>> def grid(n=200):
+        ...     X, Y = np.meshgrid(np.linspace(-2, 2, n), np.linspace(-1, 1, n))
+        ...     return X, Y, f(np.stack([X, Y], axis=-1))
+        >>> bowl = SimpleNamespace(f=f, grid=grid, minima=np.zeros((1, 2)),
+        ...                        bounds=((-2, 2), (-1, 1)))
+        >>> fig, ax = new_figure()
+        >>> cs = plot_contours(bowl, ax=ax, levels=10, log=True)
+        >>> len(cs.levels), [float(v) for v in ax.get_xlim()]
+        (10, [-2.0, 2.0])
+        >>> plt.close(fig)
+    """
+    ax = _axes(ax)
+    X, Y, Z = surface.grid(n)
+    Z = np.ma.masked_invalid(Z)
+    minima = np.asarray(surface.minima, dtype=float).reshape(-1, 2)
+    if np.isscalar(levels) or np.ndim(levels) == 0:
+        levels = int(levels)
+        if levels < 2:
+            raise ValueError(f"levels must be >= 2, got {levels}")
+        zmax = float(Z.max())
+        zmin = float(Z.min())
+        if len(minima):
+            zmin = min(zmin, float(np.min(surface.f(minima))))
+        span = zmax - zmin
+        if span <= 0:
+            raise ValueError(f"surface is constant over its bounds (f = {zmin})")
+        if log:
+            dz = (Z - zmin).compressed()
+            low = max(float(np.quantile(dz[dz > 0], 0.005)), span * 1e-6)
+            lv = zmin + np.concatenate([[0.0], np.geomspace(low, span, levels - 1)])
+        else:
+            lv = np.linspace(zmin, zmax, levels)
+    else:
+        lv = np.asarray(levels, dtype=float)
+    if filled:
+        norm = BoundaryNorm(lv, _CONTOUR_CMAP.N)
+        cs = ax.contourf(X, Y, Z, levels=lv, cmap=_CONTOUR_CMAP, norm=norm)
+    else:
+        cs = ax.contour(X, Y, Z, levels=lv, colors="0.55", linewidths=0.6)
+    if len(minima):
+        ax.plot(
+            *minima[1:].T,
+            ls="none",
+            marker="*",
+            ms=9,
+            mfc="white",
+            mec="black",
+            mew=0.8,
+            label="_local minima",
+        )
+        ax.plot(
+            *minima[0],
+            ls="none",
+            marker="*",
+            ms=13,
+            mfc=PALETTE["yellow"],
+            mec="black",
+            mew=0.8,
+            label="_global minimum",
+        )
+    (x0, x1), (y0, y1) = surface.bounds
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    return cs
+
+
+def plot_path(xs, ax=None, label: str | None = None, color: str | None = None, **kw):
+    """A 2-D trajectory: a line through the points, an open circle at the start and
+    a filled square at the end.
+
+    Args:
+        xs: points, shape ``(steps + 1, 2)`` (e.g. ``hist.xs``), or a History.
+        ax: axes to draw on; the current axes when None.
+        label: legend label of the line.
+        color: line colour; the optimizer's colour when ``xs`` is a History of a
+            known optimizer, else the axes' colour cycle.
+        kw: passed to :meth:`matplotlib.axes.Axes.plot` (``lw``, ``ls``, ``alpha``...).
+
+    Returns:
+        The path's :class:`matplotlib.lines.Line2D`.
+
+    Example:
+        >>> fig, ax = new_figure()
+        >>> line = plot_path([[0, 0], [1, 0.5], [1.5, 1]], ax=ax, label="sgd",
+        ...                  color=color_for("sgd"))
+        >>> line.get_label(), line.get_color()
+        ('sgd', '#000000')
+        >>> plt.close(fig)
+    """
+    ax = _axes(ax)
+    if isinstance(xs, History):
+        if color is None:
+            color = _default_color(xs)
+        xs = xs.xs
+    xs = np.asarray(xs, dtype=float)
+    if xs.ndim != 2 or xs.shape[1] != 2 or len(xs) == 0:
+        raise ValueError(f"xs must have shape (steps + 1, 2), got {xs.shape}")
+    kw.setdefault("lw", 1.5)
+    (line,) = ax.plot(xs[:, 0], xs[:, 1], label=label, color=color, **kw)
+    color = line.get_color()
+    z = line.get_zorder()
+    ax.plot(
+        *xs[0],
+        marker="o",
+        ms=6,
+        mfc="white",
+        mec=color,
+        mew=1.5,
+        ls="none",
+        zorder=z,
+        label="_start",
+    )
+    finite = xs[np.isfinite(xs).all(axis=1)]
+    if len(finite):
+        ax.plot(*finite[-1], marker="s", ms=5, color=color, ls="none", zorder=z, label="_end")
+    return line
+
+
+def plot_paths(
+    surface,
+    histories: History | Mapping[str, History],
+    ax=None,
+    *,
+    levels: int | Sequence[float] = 30,
+    log: bool = False,
+):
+    """Contours of ``surface`` with every trajectory on top, and a legend.
+
+    Each path takes its optimizer's colour; a second path of the same optimizer is
+    dashed, a third dotted.
+
+    Args:
+        surface: a :class:`rmsnotes.surfaces.Surface`.
+        histories: ``{label: History}``, or one History (labelled by its optimizer).
+        ax: axes to draw on; the current axes when None.
+        levels, log: as in :func:`plot_contours`.
+
+    Returns:
+        The list of path lines (:class:`matplotlib.lines.Line2D`), in dict order.
+
+    Example:
+        >>> from types import SimpleNamespace
+        >>> from rmsnotes import optim
+        >>> f = lambda p: np.asarray(p)[..., 0] ** 2 + 4 * np.asarray(p)[..., 1] ** 2
+        >>> def grid(n=200):
+        ...     X, Y = np.meshgrid(np.linspace(-2, 2, n), np.linspace(-2, 2, n))
+        ...     return X, Y, f(np.stack([X, Y], axis=-1))
+        >>> bowl = SimpleNamespace(f=f, grid=grid, minima=np.zeros((1, 2)),
+        ...                        bounds=((-2, 2), (-2, 2)))
+        >>> grad = lambda x: np.array([2 * x[0], 8 * x[1]])
+        >>> hists = {name: optim.run(opt, grad, [-1.5, 1.5], 50) for name, opt in
+        ...          [("AdaGrad", optim.adagrad(0.3)), ("RMSprop", optim.rmsprop(0.1))]}
+        >>> fig, ax = new_figure()
+        >>> lines = plot_paths(bowl, hists, ax=ax)
+        >>> [line.get_label() for line in lines]
+        ['AdaGrad', 'RMSprop']
+        >>> plt.close(fig)
+    """
+    ax = _axes(ax)
+    hists = _histories(histories)
+    plot_contours(surface, ax=ax, levels=levels, log=log)
+    lines = []
+    for (label, hist), (color, ls) in zip(hists.items(), _styles(hists), strict=True):
+        lines.append(plot_path(hist.xs, ax=ax, label=label, color=color, ls=ls))
+    ax.legend(fontsize="small")
+    return lines
+
+
+# ------------------------------------------------------------------ step curves
+
+
+def plot_curve(
+    values,
+    ax=None,
+    label: str | None = None,
+    logy: bool = False,
+    *,
+    start: int = 0,
+    color: str | None = None,
+    xlabel: str = "step t",
+    ylabel: str | None = None,
+    **kw,
+):
+    """One quantity per step, against the step number.
+
+    Args:
+        values: 1-D array, ``values[i]`` belongs to step ``start + i``.
+        ax: axes to draw on; the current axes when None.
+        label: legend label.
+        logy: logarithmic y axis (non-positive values are then not drawn).
+        start: step number of ``values[0]``: 0 for points and losses (``xs[0]`` is
+            x0), 1 for gradients, updates and rates (``rates[0]`` is used at step 1).
+        color: line colour; the axes' colour cycle when None.
+        xlabel, ylabel: axis labels (ylabel None leaves the y label as it is).
+        kw: passed to :meth:`matplotlib.axes.Axes.plot`.
+
+    Returns:
+        The :class:`matplotlib.lines.Line2D`.
+
+    Example:
+        >>> fig, ax = new_figure()
+        >>> line = plot_curve(0.5 ** np.arange(10), ax=ax, logy=True, ylabel="|x_t|")
+        >>> ax.get_yscale(), ax.get_xlabel(), ax.get_ylabel()
+        ('log', 'step t', '|x_t|')
+        >>> plt.close(fig)
+    """
+    ax = _axes(ax)
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 1:
+        raise ValueError(f"values must be 1-D, got shape {values.shape}")
+    values = np.where(np.isfinite(values), values, np.nan)
+    if logy and not np.any(values > 0):
+        raise ValueError(
+            f"logy=True needs positive values{f' (curve {label!r})' if label else ''}; "
+            "use logy=False, or plot a gap such as loss - f* instead"
+        )
+    steps = np.arange(start, start + len(values))
+    (line,) = ax.plot(steps, values, label=label, color=color, **kw)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+    return line
+
+
+def plot_losses(
+    histories: History | Mapping[str, History],
+    ax=None,
+    logy: bool = True,
+    *,
+    f_star: float | None = None,
+):
+    """Loss against step for one or several runs, in the optimizers' colours.
+
+    The histories need losses: ``optim.run(..., loss_fn=f)``.
+
+    Args:
+        histories: ``{label: History}``, or one History.
+        ax: axes to draw on; the current axes when None.
+        logy: logarithmic y axis.
+        f_star: if given, plot the gap ``f(x_t) - f*`` (needed for a log axis when
+            the loss can be negative).
+
+    Returns:
+        The list of :class:`matplotlib.lines.Line2D`, in dict order.
+
+    Example:
+        >>> from rmsnotes import optim
+        >>> f, grad = lambda x: float(x @ x), lambda x: 2 * x
+        >>> hist = optim.run(optim.rmsprop(0.1), grad, [1.0, -2.0], 30, loss_fn=f)
+        >>> fig, ax = new_figure()
+        >>> (line,) = plot_losses(hist, ax=ax)
+        >>> line.get_label(), ax.get_ylabel()
+        ('rmsprop', 'loss f(x_t)')
+        >>> plt.close(fig)
+    """
+    ax = _axes(ax)
+    hists = _histories(histories)
+    lines = []
+    for (label, hist), (color, ls) in zip(hists.items(), _styles(hists), strict=True):
+        if hist.losses is None:
+            raise ValueError(
+                f"history {label!r} has no losses: run it with optim.run(..., loss_fn=f)"
+            )
+        values = hist.losses if f_star is None else hist.losses - f_star
+        lines.append(plot_curve(values, ax=ax, label=label, logy=logy, color=color, ls=ls))
+    ax.set_ylabel("loss f(x_t)" if f_star is None else "gap f(x_t) - f*")
+    _legend(ax)
+    return lines
+
+
+def _per_coordinate(histories, key: str, ax, coords, labels, logy: bool, start: int, ylabel: str):
+    """Shared body of plot_accumulators and plot_rates."""
+    ax = _axes(ax)
+    single = isinstance(histories, History)
+    hists = _histories(histories)
+    lines = []
+    for name, hist in hists.items():
+        data = getattr(hist, key)
+        data = data.reshape(len(data), -1)
+        idx = list(range(data.shape[1])) if coords is None else list(np.atleast_1d(coords))
+        names = [f"x[{i}]" for i in idx] if labels is None else list(labels)
+        if len(names) != len(idx):
+            raise ValueError(f"got {len(names)} labels for {len(idx)} coordinates")
+        color = _default_color(hist)
+        for k, (i, coord) in enumerate(zip(idx, names, strict=True)):
+            label = coord if single else f"{name}: {coord}"
+            ls = _LINESTYLES[k % len(_LINESTYLES)]
+            lines.append(
+                plot_curve(
+                    data[:, i],
+                    ax=ax,
+                    label=label,
+                    logy=logy,
+                    start=start,
+                    color=color,
+                    ls=ls,
+                    ylabel=ylabel,
+                )
+            )
+    _legend(ax)
+    return lines
+
+
+def plot_accumulators(
+    hist: History | Mapping[str, History],
+    ax=None,
+    coords=None,
+    labels: Sequence[str] | None = None,
+    logy: bool = False,
+):
+    """The squared-gradient statistic per coordinate over steps (``hist.accumulator``:
+    AdaGrad's sum s_t, RMSprop's or Adam's average v_t), from step 0 (the start value).
+
+    Colour is the optimizer's; the line style tells the coordinates apart.
+
+    Args:
+        hist: a History, or ``{label: History}``.
+        ax: axes to draw on; the current axes when None.
+        coords: index or indices into the flattened parameters; all when None.
+        labels: one name per coordinate (default ``x[0]``, ``x[1]``, ...).
+        logy: logarithmic y axis.
+
+    Returns:
+        The list of :class:`matplotlib.lines.Line2D`.
+
+    Example:
+        >>> from rmsnotes import optim
+        >>> hist = optim.run(optim.adagrad(0.1), lambda x: 2 * x, [1.0, -2.0], 20)
+        >>> fig, ax = new_figure()
+        >>> lines = plot_accumulators(hist, ax=ax, labels=["w", "b"])
+        >>> [line.get_label() for line in lines], ax.get_ylabel()
+        (['w', 'b'], 's_t = sum of g^2')
+        >>> plt.close(fig)
+    """
+    names = {h.optimizer.name if h.optimizer else "" for h in _histories(hist).values()}
+    if names == {"adagrad"}:
+        ylabel = "s_t = sum of g^2"
+    elif names <= {"rmsprop", "adam"}:
+        ylabel = "v_t = average of g^2"
+    else:
+        ylabel = "accumulator s_t or v_t"
+    return _per_coordinate(hist, "accumulator", ax, coords, labels, logy, 0, ylabel)
+
+
+def plot_rates(
+    hist: History | Mapping[str, History],
+    ax=None,
+    coords=None,
+    labels: Sequence[str] | None = None,
+    logy: bool = True,
+):
+    """The effective per-coordinate learning rate ``lr / d_t`` (``hist.rates``) of
+    each step, from step 1.
+
+    Colour is the optimizer's; the line style tells the coordinates apart.
+
+    Args:
+        hist: a History, or ``{label: History}``.
+        ax: axes to draw on; the current axes when None.
+        coords: index or indices into the flattened parameters; all when None.
+        labels: one name per coordinate (default ``x[0]``, ``x[1]``, ...).
+        logy: logarithmic y axis.
+
+    Returns:
+        The list of :class:`matplotlib.lines.Line2D`.
+
+    Example:
+        >>> from rmsnotes import optim
+        >>> hist = optim.run(optim.adagrad(0.1), lambda x: 2 * x, [1.0, -2.0], 20)
+        >>> fig, ax = new_figure()
+        >>> (line,) = plot_rates({"AdaGrad": hist}, ax=ax, coords=0)
+        >>> line.get_label(), ax.get_ylabel(), ax.get_yscale()
+        ('AdaGrad: x[0]', 'effective rate lr / d_t', 'log')
+        >>> plt.close(fig)
+    """
+    return _per_coordinate(hist, "rates", ax, coords, labels, logy, 1, "effective rate lr / d_t")
+
+
+# ------------------------------------------------------------------------ export
+
+
+def _figures_folder(folder: str | os.PathLike | None) -> Path:
+    if folder is None:
+        folder = os.environ.get("RMSNOTES_FIGURES") or None
+    if folder is not None:
+        path = Path(folder)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    repo = Path(__file__).resolve().parents[1]
+    path = repo / "figures"
+    if not path.is_dir():
+        if not (repo / "pyproject.toml").is_file():
+            raise FileNotFoundError(
+                f"rmsnotes is not running from the course repository ({repo}); "
+                "pass folder=... or set RMSNOTES_FIGURES"
+            )
+        path.mkdir()
+    return path
+
+
+def _settle_layout(fig):
+    """Run the figure's layout engine to its fixed point, round the axes positions
+    and pause the engine; return the engine to restore after saving (or None).
+
+    The constrained layout starts from the current positions and needs a few draws
+    to converge (then it wobbles in the last bit), so without this the pixels of a
+    saved figure would depend on how often it had been drawn before.
+    """
+    engine = fig.get_layout_engine()
+    if engine is None or isinstance(engine, PlaceHolderLayoutEngine) or not fig.axes:
+        return None
+
+    def positions():
+        return np.array([ax.get_position(original=True).bounds for ax in fig.axes])
+
+    old = positions()
+    for _ in range(20):
+        engine.execute(fig)
+        new = positions()
+        converged = new.shape == old.shape and np.abs(new - old).max() < 1e-14
+        old = new
+        if converged:
+            break
+    for ax, pos in zip(fig.axes, np.round(new, 7), strict=True):
+        in_layout = ax.get_in_layout()
+        ax.set_position(pos, which="original")
+        ax.set_in_layout(in_layout)
+    fig.set_layout_engine("none")
+    return engine
+
+
+def save_figure(fig, name: str, *, folder: str | os.PathLike | None = None, dpi: int = 100) -> Path:
+    """Save ``fig`` as ``<folder>/<name>.png``, byte-identical on every re-run.
+
+    The folder is ``folder`` if given, else ``$RMSNOTES_FIGURES`` if set, else the
+    repository's ``figures/``. The PNG carries no software version or date, so
+    re-executing a seeded notebook rewrites the same bytes.
+
+    Args:
+        fig: a matplotlib Figure.
+        name: file name of letters, digits, ``_`` and ``-``, optionally ending in
+            ``.png``; no folders, no other extension.
+        folder: where to write (created if missing).
+        dpi: resolution; 100 keeps a two-panel figure well under 150 KB.
+
+    Returns:
+        The :class:`pathlib.Path` written.
+
+    Example:
+        >>> import tempfile
+        >>> fig, ax = new_figure()
+        >>> _ = plot_curve([3, 2, 1], ax=ax, ylabel="loss")
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = save_figure(fig, "demo", folder=tmp)
+        ...     path.name, path.read_bytes()[:4]
+        ('demo.png', b'\\x89PNG')
+        >>> plt.close(fig)
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
+    stem = name[:-4] if name.lower().endswith(".png") else name
+    if not _NAME.fullmatch(stem):
+        raise ValueError(
+            f"bad figure name {name!r}: use letters, digits, '_' and '-' only, "
+            "optionally ending in '.png' (no folders, no other extension)"
+        )
+    path = _figures_folder(folder) / f"{stem}.png"
+    engine = _settle_layout(fig)
+    try:
+        fig.savefig(path, format="png", dpi=dpi, metadata={"Software": None})
+    finally:
+        if engine is not None:
+            fig.set_layout_engine(engine)
+    return path

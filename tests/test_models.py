@@ -1,0 +1,210 @@
+"""Tests of rmsnotes.models: gradients by finite differences, training, bad input."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rmsnotes import data, models, optim
+
+
+def fd_grad(loss, w, h=1e-6):
+    """Central finite differences of a scalar function of a flat vector."""
+    w = np.asarray(w, dtype=float)
+    g = np.empty_like(w)
+    for i in range(w.size):
+        e = np.zeros_like(w)
+        e[i] = h
+        g[i] = (loss(w + e) - loss(w - e)) / (2 * h)
+    return g
+
+
+# --------------------------------------------------------------- linear regression
+
+
+@pytest.mark.parametrize("n, d, seed", [(1, 1, 0), (5, 2, 1), (40, 3, 2), (200, 6, 3)])
+def test_linear_grad_matches_finite_differences(n, d, seed):
+    rng = np.random.default_rng(seed)
+    X, y, w = rng.normal(size=(n, d)), rng.normal(size=n), rng.normal(size=d)
+    g = models.linear_grad(w, X, y)
+    np.testing.assert_allclose(g, fd_grad(lambda v: models.linear_loss(v, X, y), w), atol=1e-7)
+
+
+def test_linear_loss_convention_half_mean_squared_error():
+    X = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    y = np.array([1.0, -1.0, 2.0])
+    w = np.array([0.5, -0.25])
+    r = X @ w - y
+    assert models.linear_loss(w, X, y) == pytest.approx(np.sum(r**2) / (2 * 3))
+    np.testing.assert_allclose(models.linear_grad(w, X, y), X.T @ r / 3)
+
+
+def test_linear_gradient_vanishes_at_least_squares():
+    X, y = data.make_intercept_regression()
+    w = data.least_squares(X, y)
+    np.testing.assert_allclose(models.linear_grad(w, X, y), 0.0, atol=1e-10)
+
+
+def test_linear_problem_closures_match_and_run():
+    X, y = data.make_intercept_regression(n=30)
+    loss_fn, grad_fn = models.linear_problem(X, y)
+    w = np.array([1.0, 2.0])
+    assert loss_fn(w) == models.linear_loss(w, X, y)
+    np.testing.assert_array_equal(grad_fn(w), models.linear_grad(w, X, y))
+    hist = optim.run(optim.sgd(lr=0.01), grad_fn, np.zeros(2), 50, loss_fn=loss_fn)
+    assert np.all(np.diff(hist.losses) < 0)
+
+
+def test_linear_problem_copies_its_data():
+    X, y = data.make_intercept_regression(n=10)
+    loss_fn, _ = models.linear_problem(X, y)
+    before = loss_fn(np.zeros(2))
+    y[:] = 0.0
+    assert loss_fn(np.zeros(2)) == before
+
+
+def test_linear_bad_shapes():
+    X, y = np.ones((4, 2)), np.ones(4)
+    with pytest.raises(ValueError, match=r"w must have shape \(2,\)"):
+        models.linear_loss(np.ones(3), X, y)
+    with pytest.raises(ValueError, match=r"y must have shape \(4,\)"):
+        models.linear_grad(np.ones(2), X, np.ones(5))
+    with pytest.raises(ValueError, match="X must have shape"):
+        models.linear_loss(np.ones(2), np.ones(4), y)
+    _, grad_fn = models.linear_problem(X, y)
+    with pytest.raises(ValueError, match=r"w must have shape \(2,\), got shape \(2, 1\)"):
+        grad_fn(np.ones((2, 1)))
+    with pytest.raises(TypeError, match="X must be a real-valued array"):
+        models.linear_problem(np.array([["a", "b"]]), np.ones(1))
+
+
+# ---------------------------------------------------------------------------- MLP
+
+
+def test_mlp_size_and_unpack_layout():
+    assert models.mlp_size(16) == 65
+    assert models.mlp_size(3, n_inputs=5) == 22
+    p = np.arange(models.mlp_size(3), dtype=float)
+    W1, b1, w2, b2 = models.mlp_unpack(p)
+    assert W1.shape == (2, 3) and b1.shape == (3,) and w2.shape == (3,)
+    np.testing.assert_array_equal(np.concatenate([W1.ravel(), b1, w2, [b2]]), p)
+    W1, *_ = models.mlp_unpack(np.arange(models.mlp_size(3, 5), dtype=float), n_inputs=5)
+    assert W1.shape == (5, 3)
+
+
+def test_mlp_init_deterministic_and_ranged():
+    a, b, c = models.mlp_init(16, seed=0), models.mlp_init(16, seed=0), models.mlp_init(16, 1)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert a.shape == (65,) and a.dtype == np.float64
+    W1, b1, w2, b2 = models.mlp_unpack(a)
+    assert np.abs(np.concatenate([W1.ravel(), b1])).max() <= 1 / np.sqrt(2)
+    assert np.abs(np.append(w2, b2)).max() <= 1 / np.sqrt(16)
+
+
+@pytest.mark.parametrize("hidden, n, seed", [(1, 3, 0), (3, 10, 1), (16, 50, 2), (8, 200, 3)])
+def test_mlp_grad_matches_finite_differences(hidden, n, seed):
+    X, y = data.make_moons(n=n, seed=seed)
+    params = models.mlp_init(hidden, seed=seed)
+    g = models.mlp_grad(params, X, y)
+    g_fd = fd_grad(lambda p: models.mlp_loss(p, X, y), params)
+    np.testing.assert_allclose(g, g_fd, atol=1e-8, rtol=1e-5)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    hidden=st.integers(1, 6),
+    n_inputs=st.integers(1, 3),
+    seed=st.integers(0, 2**31),
+    scale=st.floats(0.1, 3.0),
+)
+def test_mlp_grad_property(hidden, n_inputs, seed, scale):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(7, n_inputs))
+    y = rng.uniform(size=7)  # soft labels are allowed
+    params = scale * models.mlp_init(hidden, seed=seed, n_inputs=n_inputs)
+    g = models.mlp_grad(params, X, y)
+    g_fd = fd_grad(lambda p: models.mlp_loss(p, X, y), params)
+    np.testing.assert_allclose(g, g_fd, atol=1e-7, rtol=1e-5)
+
+
+def test_mlp_loss_is_binary_cross_entropy():
+    X, y = data.make_moons(n=20)
+    params = models.mlp_init(4, seed=3)
+    p = models.mlp_forward(params, X)
+    naive = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    assert models.mlp_loss(params, X, y) == pytest.approx(naive, rel=1e-12)
+
+
+def test_mlp_loss_is_stable_for_huge_logits():
+    X = np.array([[1.0, 1.0], [-1.0, -1.0]])
+    y = np.array([0, 1])
+    params = 1e4 * models.mlp_init(4, seed=0)  # logits of order 1e4, wrong signs too
+    loss = models.mlp_loss(params, X, y)  # filterwarnings=error: no overflow warning
+    g = models.mlp_grad(params, X, y)
+    assert np.isfinite(loss) and np.isfinite(g).all()
+    z = 1e3
+    # log(1 + e^z) - y z for z = 1000, y = 0 is 1000 (up to e^-1000)
+    assert np.logaddexp(0, z) == z
+
+
+def test_mlp_accuracy_and_forward():
+    X, y = data.make_moons(n=40)
+    params = models.mlp_init(8)
+    p = models.mlp_forward(params, X)
+    assert p.shape == (40,) and ((0 < p) & (p < 1)).all()
+    assert models.mlp_accuracy(params, X, y) == np.mean((p > 0.5) == y)
+    flipped = 1 - y
+    assert models.mlp_accuracy(params, X, flipped) == pytest.approx(
+        1 - models.mlp_accuracy(params, X, y)
+    )
+
+
+def test_mlp_loss_decreases_under_gradient_descent():
+    X, y = data.make_moons()
+    loss_fn, grad_fn = models.mlp_problem(X, y, hidden=16)
+    hist = optim.run(optim.sgd(lr=0.5), grad_fn, models.mlp_init(16), 30, loss_fn=loss_fn)
+    assert np.all(np.diff(hist.losses) < 0)
+    assert hist.losses[-1] < 0.8 * hist.losses[0]
+
+
+def test_linear_loss_decreases_under_gradient_descent():
+    X, y = data.make_sparse_regression()
+    loss_fn, grad_fn = models.linear_problem(X, y)
+    hist = optim.run(optim.sgd(lr=0.005), grad_fn, np.zeros(2), 20, loss_fn=loss_fn)
+    assert np.all(np.diff(hist.losses) < 0)
+
+
+def test_mlp_problem_closures():
+    X, y = data.make_moons(n=30)
+    loss_fn, grad_fn = models.mlp_problem(X, y, hidden=5)
+    params = models.mlp_init(5, seed=2)
+    assert loss_fn(params) == models.mlp_loss(params, X, y)
+    np.testing.assert_array_equal(grad_fn(params), models.mlp_grad(params, X, y))
+    with pytest.raises(ValueError, match=r"params must have shape \(21,\), got shape \(65,\)"):
+        grad_fn(models.mlp_init(16))
+
+
+def test_mlp_bad_input():
+    X, y = data.make_moons(n=10)
+    params = models.mlp_init(4)
+    with pytest.raises(ValueError, match="params must be a flat vector"):
+        models.mlp_loss(params[:-1], X, y)
+    with pytest.raises(ValueError, match="params must be a flat vector"):
+        models.mlp_grad(params.reshape(1, -1), X, y)
+    with pytest.raises(ValueError, match=r"y must have shape \(10,\)"):
+        models.mlp_loss(params, X, y[:5])
+    with pytest.raises(ValueError, match="X must have shape"):
+        models.mlp_forward(params, X[0])
+    with pytest.raises(ValueError, match=r"y must hold labels .* \[0, 1\]"):
+        models.mlp_loss(params, X, 2 * y)
+    with pytest.raises(ValueError, match=r"size \(3 \+ 2\) \* hidden \+ 1"):
+        models.mlp_loss(params, np.ones((10, 3)), y)  # X with 3 columns, params for 2
+    with pytest.raises(ValueError, match="hidden must be an int >= 1"):
+        models.mlp_init(0)
+    with pytest.raises(TypeError, match="hidden must be an int"):
+        models.mlp_problem(X, y, hidden=2.5)
+    with pytest.raises(TypeError, match="seed must be"):
+        models.mlp_init(4, seed=0.5)
+    with pytest.raises(ValueError, match="seed must be an int >= 0"):
+        models.mlp_init(4, seed=-1)

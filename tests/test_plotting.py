@@ -1,0 +1,476 @@
+"""Tests of rmsnotes.plotting: artists returned, labels, colours, PNG export."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import doctest  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+from types import SimpleNamespace  # noqa: E402
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
+from matplotlib.contour import QuadContourSet  # noqa: E402
+from matplotlib.layout_engine import ConstrainedLayoutEngine  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+from rmsnotes import optim, plotting  # noqa: E402
+
+OKABE_ITO = {
+    "#000000",
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+}
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(autouse=True)
+def _no_figures_env(monkeypatch):
+    monkeypatch.delenv("RMSNOTES_FIGURES", raising=False)
+
+
+# ----------------------------------------------------------------------- helpers
+
+
+def _bowl():
+    """A Surface-like ellipse f = x^2 + 4 y^2 on [-2, 2] x [-1, 1], plus a local dip."""
+
+    def f(p):
+        p = np.asarray(p, dtype=float)
+        return p[..., 0] ** 2 + 4 * p[..., 1] ** 2
+
+    def grad(p):
+        p = np.asarray(p, dtype=float)
+        return np.stack([2 * p[..., 0], 8 * p[..., 1]], axis=-1)
+
+    def grid(n=200):
+        X, Y = np.meshgrid(np.linspace(-2, 2, n), np.linspace(-1, 1, n))
+        return X, Y, f(np.stack([X, Y], axis=-1))
+
+    return SimpleNamespace(
+        name="bowl",
+        f=f,
+        grad=grad,
+        minima=np.array([[0.0, 0.0], [1.0, 0.5]]),  # the second is only for markers
+        bounds=((-2.0, 2.0), (-1.0, 1.0)),
+        start=np.array([-1.5, 0.8]),
+        description="x^2 + 4 y^2",
+        grid=grid,
+    )
+
+
+def _histories(steps=40):
+    s = _bowl()
+
+    def loss(x):
+        return float(s.f(x))
+
+    opts = {
+        "AdaGrad": optim.adagrad(0.3),
+        "RMSprop": optim.rmsprop(0.05),
+        "Adam": optim.adam(0.05),
+        "SGD": optim.sgd(0.05),
+    }
+    return {k: optim.run(o, s.grad, s.start, steps, loss_fn=loss) for k, o in opts.items()}
+
+
+def _hex(color):
+    return to_hex(color).upper()
+
+
+def _raw_rcparams():
+    # dict.items reads the stored values without resolving the backend sentinel.
+    return dict(dict.items(matplotlib.rcParams))
+
+
+# ----------------------------------------------------------------------- colours
+
+
+def test_palette_is_okabe_ito():
+    assert set(plotting.PALETTE.values()) == OKABE_ITO
+    assert len(plotting.PALETTE) == 8
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("adagrad", "#D55E00"), ("rmsprop", "#0072B2"), ("adam", "#009E73"), ("sgd", "#000000")],
+)
+def test_color_for_known_names(name, expected):
+    assert plotting.color_for(name) == expected
+    assert plotting.color_for(name.upper()) == expected
+    assert plotting.color_for(f"  {name} ") == expected
+
+
+def test_color_for_is_distinct_and_accepts_optimizers_and_histories():
+    names = ["sgd", "adagrad", "rmsprop", "adam"]
+    colors = [plotting.color_for(n) for n in names]
+    assert len(set(colors)) == 4 and set(colors) <= OKABE_ITO
+    assert plotting.color_for(optim.rmsprop()) == plotting.color_for("rmsprop")
+    hist = optim.run(optim.adagrad(0.1), lambda x: 2 * x, [1.0, 1.0], 2)
+    assert plotting.color_for(hist) == plotting.color_for("adagrad")
+
+
+def test_color_for_unknown_name_raises():
+    with pytest.raises(ValueError, match="no colour for optimizer 'lion'"):
+        plotting.color_for("lion")
+
+
+# ------------------------------------------------------------------------ figure
+
+
+def test_new_figure_size_and_layout():
+    rc = _raw_rcparams()
+    fig, ax = plotting.new_figure()
+    assert isinstance(ax, matplotlib.axes.Axes)
+    assert isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+    w1, h1 = fig.get_size_inches()
+    fig2, axes = plotting.new_figure(2)
+    assert axes.shape == (2,)
+    assert tuple(fig2.get_size_inches()) == pytest.approx((2 * w1, h1))
+    fig3, axes3 = plotting.new_figure(3, 2, width=9, height=5)
+    assert axes3.shape == (2, 3)
+    assert tuple(fig3.get_size_inches()) == pytest.approx((9, 5))
+    assert _raw_rcparams() == rc
+
+
+def test_import_does_not_touch_rcparams():
+    code = """if True:
+        import json, sys, matplotlib
+        raw = lambda: dict(dict.items(matplotlib.rcParams))
+        before = raw()
+        import rmsnotes.plotting
+        after = raw()
+        changed = sorted(k for k in before if before[k] != after.get(k))
+        changed += sorted(set(after) - set(before))
+        print(json.dumps(changed))
+    """
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+        check=True,
+    )
+    assert json.loads(out.stdout) == []
+    assert "Warning" not in out.stderr
+
+
+# ---------------------------------------------------------------------- contours
+
+
+def test_plot_contours_returns_contour_set_and_sets_view():
+    fig, ax = plotting.new_figure()
+    cs = plotting.plot_contours(_bowl(), ax=ax, levels=12, n=60)
+    assert isinstance(cs, QuadContourSet) and cs.filled
+    assert len(cs.levels) == 12
+    assert cs.levels[0] == pytest.approx(0.0)  # starts at f(global minimum)
+    assert tuple(ax.get_xlim()) == (-2.0, 2.0) and tuple(ax.get_ylim()) == (-1.0, 1.0)
+    assert ax.get_xlabel() == "x" and ax.get_ylabel() == "y"
+    stars = [ln for ln in ax.get_lines() if ln.get_marker() == "*"]
+    assert len(stars) == 2  # global and local minima
+    glob = [ln for ln in stars if ln.get_label() == "_global minimum"]
+    assert len(glob) == 1 and tuple(glob[0].get_xydata()[0]) == (0.0, 0.0)
+    assert ax.get_legend_handles_labels() == ([], [])  # markers stay out of legends
+
+
+def test_plot_contours_log_levels_are_geometric_above_minimum():
+    fig, ax = plotting.new_figure()
+    cs = plotting.plot_contours(_bowl(), ax=ax, levels=20, n=60, log=True)
+    gaps = np.diff(cs.levels[1:] - cs.levels[0])
+    assert np.all(gaps > 0)
+    ratios = (cs.levels[2:] - cs.levels[0]) / (cs.levels[1:-1] - cs.levels[0])
+    np.testing.assert_allclose(ratios, ratios[0])
+
+
+def test_plot_contours_log_handles_negative_surfaces():
+    s = _bowl()
+    neg = SimpleNamespace(**{**vars(s), "f": lambda p: s.f(p) - 5})
+    neg.grid = lambda n=200: (*s.grid(n)[:2], s.grid(n)[2] - 5)
+    fig, ax = plotting.new_figure()
+    cs = plotting.plot_contours(neg, ax=ax, levels=10, n=40, log=True)
+    assert cs.levels[0] == pytest.approx(-5.0)
+
+
+def test_plot_contours_lines_and_current_axes():
+    fig, ax = plotting.new_figure()
+    cs = plotting.plot_contours(_bowl(), levels=[0.5, 1, 2], n=40, filled=False)
+    assert isinstance(cs, QuadContourSet) and not cs.filled
+    assert cs.axes is ax
+    np.testing.assert_array_equal(cs.levels, [0.5, 1, 2])
+
+
+def test_plot_contours_constant_surface_raises():
+    s = _bowl()
+    flat = SimpleNamespace(**{**vars(s), "f": lambda p: np.zeros(np.shape(p)[:-1])})
+    flat.grid = lambda n=200: (*s.grid(n)[:2], np.zeros((n, n)))
+    with pytest.raises(ValueError, match="constant"):
+        plotting.plot_contours(flat)
+
+
+def test_real_surfaces_render():
+    surfaces = pytest.importorskip("rmsnotes.surfaces")
+    for name in surfaces.SURFACES:
+        s = surfaces.get(name)
+        hist = optim.run(optim.rmsprop(0.02), s.grad, s.start, 20)
+        fig, ax = plotting.new_figure()
+        (line,) = plotting.plot_paths(s, {name: hist}, ax=ax, log=True)
+        assert isinstance(line, Line2D)
+        fig.canvas.draw()
+        plt.close(fig)
+
+
+# ------------------------------------------------------------------------- paths
+
+
+def test_plot_path_line_and_markers():
+    fig, ax = plotting.new_figure()
+    xs = np.array([[0.0, 0.0], [1.0, 0.5], [1.5, 1.0]])
+    line = plotting.plot_path(xs, ax=ax, label="mine", color="#123456", lw=3)
+    assert isinstance(line, Line2D)
+    assert line.get_label() == "mine" and line.get_linewidth() == 3
+    np.testing.assert_array_equal(line.get_xydata(), xs)
+    start = [ln for ln in ax.get_lines() if ln.get_label() == "_start"]
+    end = [ln for ln in ax.get_lines() if ln.get_label() == "_end"]
+    assert tuple(start[0].get_xydata()[0]) == (0.0, 0.0)
+    assert tuple(end[0].get_xydata()[0]) == (1.5, 1.0)
+    assert _hex(end[0].get_color()) == "#123456"
+
+
+def test_plot_path_accepts_history_and_uses_current_axes():
+    fig, ax = plotting.new_figure()
+    hist = _histories()["AdaGrad"]
+    line = plotting.plot_path(hist)
+    assert line.axes is ax
+    assert _hex(line.get_color()) == plotting.color_for("adagrad")
+    np.testing.assert_array_equal(line.get_xydata(), hist.xs)
+
+
+@pytest.mark.parametrize("xs", [np.zeros((5, 3)), np.zeros(5), np.zeros((0, 2))])
+def test_plot_path_bad_shape(xs):
+    with pytest.raises(ValueError, match=r"shape \(steps \+ 1, 2\)"):
+        plotting.plot_path(xs)
+
+
+def test_plot_paths_colours_labels_legend():
+    hists = _histories()
+    hists["RMSprop lr=0.01"] = optim.run(optim.rmsprop(0.01), _bowl().grad, [-1.5, 0.8], 40)
+    fig, ax = plotting.new_figure()
+    lines = plotting.plot_paths(_bowl(), hists, ax=ax)
+    assert [ln.get_label() for ln in lines] == list(hists)
+    for line, hist in zip(lines, hists.values(), strict=True):
+        assert _hex(line.get_color()) == plotting.color_for(hist)
+    styles = [ln.get_linestyle() for ln in lines]
+    assert styles == ["-", "-", "-", "-", "--"]  # the repeated optimizer is dashed
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == list(hists)
+    assert any(isinstance(c, QuadContourSet) for c in ax.collections)
+
+
+def test_plot_paths_single_history_and_bad_input():
+    hist = _histories()["RMSprop"]
+    fig, ax = plotting.new_figure()
+    (line,) = plotting.plot_paths(_bowl(), hist, ax=ax)
+    assert line.get_label() == "rmsprop"
+    with pytest.raises(TypeError, match="History"):
+        plotting.plot_paths(_bowl(), [hist], ax=ax)
+
+
+# ------------------------------------------------------------------------ curves
+
+
+def test_plot_curve():
+    fig, ax = plotting.new_figure()
+    line = plotting.plot_curve([4, 2, 1], ax=ax, label="c", start=1, ylabel="size")
+    assert isinstance(line, Line2D) and line.get_label() == "c"
+    np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3])
+    assert ax.get_xlabel() == "step t" and ax.get_ylabel() == "size"
+    assert ax.get_yscale() == "linear"
+    plotting.plot_curve([1.0, np.inf, 0.5], ax=ax, logy=True)
+    assert ax.get_yscale() == "log"
+
+
+def test_plot_curve_bad_values():
+    with pytest.raises(ValueError, match="1-D"):
+        plotting.plot_curve(np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="logy=True needs positive values"):
+        plotting.plot_curve([-1.0, 0.0], logy=True)
+
+
+def test_plot_losses():
+    hists = _histories()
+    fig, ax = plotting.new_figure()
+    lines = plotting.plot_losses(hists, ax=ax)
+    assert all(isinstance(ln, Line2D) for ln in lines)
+    assert [ln.get_label() for ln in lines] == list(hists)
+    assert [_hex(ln.get_color()) for ln in lines] == [plotting.color_for(h) for h in hists.values()]
+    np.testing.assert_array_equal(lines[0].get_xdata(), np.arange(41))
+    np.testing.assert_allclose(lines[0].get_ydata(), hists["AdaGrad"].losses)
+    assert ax.get_yscale() == "log"
+    assert ax.get_xlabel() == "step t" and ax.get_ylabel() == "loss f(x_t)"
+    assert ax.get_legend() is not None
+
+
+def test_plot_losses_gap_and_missing_losses():
+    hist = _histories()["Adam"]
+    fig, ax = plotting.new_figure()
+    (line,) = plotting.plot_losses({"a": hist}, ax=ax, logy=False, f_star=-1.0)
+    np.testing.assert_allclose(line.get_ydata(), hist.losses + 1.0)
+    assert ax.get_ylabel() == "gap f(x_t) - f*" and ax.get_yscale() == "linear"
+    bare = optim.run(optim.sgd(0.1), lambda x: 2 * x, [1.0, 1.0], 3)
+    with pytest.raises(ValueError, match="loss_fn"):
+        plotting.plot_losses(bare)
+
+
+def test_plot_accumulators():
+    hist = _histories()["AdaGrad"]
+    fig, ax = plotting.new_figure()
+    lines = plotting.plot_accumulators(hist, ax=ax, labels=["w", "b"])
+    assert [ln.get_label() for ln in lines] == ["w", "b"]
+    for i, line in enumerate(lines):
+        np.testing.assert_array_equal(line.get_xdata(), np.arange(41))
+        np.testing.assert_array_equal(line.get_ydata(), hist.accumulator[:, i])
+        assert _hex(line.get_color()) == plotting.color_for("adagrad")
+    assert lines[0].get_linestyle() != lines[1].get_linestyle()
+    assert ax.get_xlabel() == "step t" and ax.get_ylabel() == "s_t = sum of g^2"
+
+
+def test_plot_accumulators_dict_and_coords():
+    hists = _histories()
+    fig, ax = plotting.new_figure()
+    sub = {k: hists[k] for k in ("AdaGrad", "RMSprop")}
+    lines = plotting.plot_accumulators(sub, ax=ax, coords=1)
+    assert [ln.get_label() for ln in lines] == ["AdaGrad: x[1]", "RMSprop: x[1]"]
+    np.testing.assert_array_equal(lines[1].get_ydata(), hists["RMSprop"].accumulator[:, 1])
+    assert ax.get_ylabel() == "accumulator s_t or v_t"
+    fig, ax = plotting.new_figure()
+    plotting.plot_accumulators(hists["RMSprop"], ax=ax)
+    assert ax.get_ylabel() == "v_t = average of g^2"
+    with pytest.raises(ValueError, match="2 labels for 1 coordinates"):
+        plotting.plot_accumulators(hists["RMSprop"], coords=[0], labels=["a", "b"])
+    with pytest.raises(AttributeError, match="no squared-gradient"):
+        plotting.plot_accumulators(hists["SGD"])
+
+
+def test_plot_rates():
+    hists = _histories()
+    fig, ax = plotting.new_figure()
+    lines = plotting.plot_rates({"A": hists["AdaGrad"], "R": hists["RMSprop"]}, ax=ax)
+    assert len(lines) == 4
+    assert [ln.get_label() for ln in lines] == ["A: x[0]", "A: x[1]", "R: x[0]", "R: x[1]"]
+    np.testing.assert_array_equal(lines[0].get_xdata(), np.arange(1, 41))  # rates[0]: t=1
+    np.testing.assert_array_equal(lines[3].get_ydata(), hists["RMSprop"].rates[:, 1])
+    assert _hex(lines[2].get_color()) == plotting.color_for("rmsprop")
+    assert ax.get_yscale() == "log"
+    assert ax.get_xlabel() == "step t" and ax.get_ylabel() == "effective rate lr / d_t"
+    # AdaGrad's rate only shrinks: the plotted data says so too.
+    assert np.all(np.diff(lines[0].get_ydata()) <= 0)
+
+
+# ------------------------------------------------------------------------ export
+
+
+def _two_panel_figure():
+    hists = _histories(100)
+    fig, (a, b) = plotting.new_figure(2)
+    plotting.plot_paths(_bowl(), hists, ax=a, log=True)
+    plotting.plot_losses(hists, ax=b)
+    a.set_title("paths")
+    return fig
+
+
+def test_save_figure_writes_png_into_folder(tmp_path):
+    fig = _two_panel_figure()
+    path = plotting.save_figure(fig, "two_panel", folder=tmp_path)
+    assert path == tmp_path / "two_panel.png"
+    data = path.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(data) < 150_000
+    assert b"Software" not in data and b"atplotlib" not in data  # no version stamp
+    assert plotting.save_figure(fig, "again.png", folder=tmp_path / "sub").is_file()
+
+
+def test_save_figure_is_deterministic(tmp_path):
+    fig = _two_panel_figure()
+    a = plotting.save_figure(fig, "a", folder=tmp_path).read_bytes()
+    b = plotting.save_figure(fig, "b", folder=tmp_path).read_bytes()
+    fig.canvas.draw()  # e.g. shown inline in between: the bytes must not care
+    c = plotting.save_figure(fig, "c", folder=tmp_path).read_bytes()
+    plt.close(fig)
+    d = plotting.save_figure(_two_panel_figure(), "d", folder=tmp_path).read_bytes()
+    assert a == b == c == d
+    assert isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)  # restored
+
+
+def test_save_figure_is_deterministic_with_colorbar(tmp_path):
+    # A colorbar makes the constrained layout take several draws to settle.
+    fig, ax = plotting.new_figure()
+    fig.colorbar(plotting.plot_contours(_bowl(), ax=ax, n=50), ax=ax)
+    a = plotting.save_figure(fig, "a", folder=tmp_path).read_bytes()
+    b = plotting.save_figure(fig, "b", folder=tmp_path).read_bytes()
+    assert a == b
+
+
+def test_save_figure_env_var_and_precedence(tmp_path, monkeypatch):
+    monkeypatch.setenv("RMSNOTES_FIGURES", str(tmp_path / "env"))
+    fig, ax = plotting.new_figure()
+    assert plotting.save_figure(fig, "x").parent == tmp_path / "env"
+    assert plotting.save_figure(fig, "x", folder=tmp_path).parent == tmp_path
+
+
+def test_default_folder_is_the_repository_figures():
+    repo_figures = Path(plotting.__file__).resolve().parents[1] / "figures"
+    if not repo_figures.is_dir():
+        pytest.skip("no figures/ folder in this checkout")
+    assert plotting._figures_folder(None) == repo_figures
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["", "a/b", "../a", "a\\b", "/tmp/a", "fig.svg", "fig.pdf", "fig.", "lr0.05", ".png"],
+)
+def test_save_figure_rejects_bad_names(name, tmp_path):
+    fig, ax = plotting.new_figure()
+    with pytest.raises(ValueError, match="bad figure name"):
+        plotting.save_figure(fig, name, folder=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_figure_rejects_non_str(tmp_path):
+    fig, ax = plotting.new_figure()
+    with pytest.raises(TypeError, match="name must be a str"):
+        plotting.save_figure(fig, Path("x.png"), folder=tmp_path)
+
+
+# ---------------------------------------------------------------------- doctests
+
+
+def test_docstring_examples():
+    result = doctest.testmod(plotting, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 10
+    assert result.failed == 0
+
+
+def test_every_public_function_has_an_example():
+    for name in plotting.__all__:
+        obj = getattr(plotting, name)
+        if callable(obj):
+            assert re.search(r"Example:\n\s+>>>", obj.__doc__), name
