@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -75,14 +76,25 @@ def test_no_binder_folder_hides_environment_yml():
     assert not (ROOT / "binder").exists()
 
 
-def test_readme_binder_badge_opens_the_index_in_jupyterlab():
-    readme = (ROOT / "README.md").read_text()
-    badge = re.search(
-        r"https://mybinder\.org/v2/gh/([^/\s]+)/([^/\s]+)/([^?\s]+)\?([^)\s]+)", readme
+def test_readme_binder_badge_is_derived_from_the_public_address():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    address = project["urls"]["Repository"]
+    owner_repo = re.fullmatch(r"https://github\.com/([^/]+/[^/]+)", address).group(1)
+    expected = (
+        f"https://mybinder.org/v2/gh/{owner_repo}/HEAD?urlpath=lab/tree/notebooks/00_index.ipynb"
     )
-    assert badge, "README needs a Binder launch link"
-    assert badge.group(4) == "urlpath=lab/tree/notebooks/00_index.ipynb"
+    readme = (ROOT / "README.md").read_text()
+    assert f"]({expected})" in readme, f"README needs the badge link {expected}"
     assert (ROOT / "notebooks" / "00_index.ipynb").exists()
+
+
+def test_readme_shows_the_commands_every_notebook_and_existing_figures():
+    readme = (ROOT / "README.md").read_text()
+    assert "make lab" in readme and "make test" in readme
+    for path in NOTEBOOKS:
+        assert f"(notebooks/{path.name})" in readme, f"README does not link {path.name}"
+    for figure in re.findall(r"\]\((figures/[^)]+)\)", readme):
+        assert (ROOT / figure).exists(), f"README shows {figure}, which does not exist"
 
 
 def test_ci_runs_make_test():
