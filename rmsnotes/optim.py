@@ -29,10 +29,16 @@ Which real library each setting reproduces (checked against golden trajectories 
         = rmsprop(lr, beta, eps, centered=..., momentum=...)         (eps outside)
     keras.optimizers.RMSprop(lr, rho=beta, epsilon, centered, momentum)
         = rmsprop(lr, beta, eps, eps_in_sqrt=True, ...)
-    optax.rmsprop(lr, decay=beta, eps, centered, momentum)
-        = rmsprop(lr, beta, eps, eps_in_sqrt=True, ...)
+    optax.rmsprop(lr, decay=beta, eps, initial_scale=a, eps_in_sqrt=e, centered, momentum)
+        = rmsprop(lr, beta, eps, eps_in_sqrt=e, initial_accumulator=a, ...)  (e: True)
     tf.compat.v1.train.RMSPropOptimizer(lr, decay=beta, momentum, epsilon, centered)
         = rmsprop(lr, beta, eps, eps_in_sqrt=True, initial_accumulator=1.0, ...)
+    tf.compat.v1.train.AdagradOptimizer(lr, initial_accumulator_value=a)
+        = adagrad(lr, 0.0, initial_accumulator=a)                    (no eps at all)
+
+Momentum: Keras, optax and TF1 keep lr inside the momentum buffer (b = mu b + lr g/d,
+x -= b); PyTorch and this module keep it outside (b = mu b + g/d, x -= lr b). With a
+constant lr the two are the same trajectory; under a learning-rate schedule they differ.
 
 References: Duchi, Hazan & Singer (2011), "Adaptive subgradient methods for online
 learning and stochastic optimization", JMLR 12; Hinton, Srivastava & Swersky (2012),
@@ -211,8 +217,14 @@ def _frozen(**kwargs: Any) -> Mapping[str, Any]:
     return MappingProxyType(dict(kwargs))
 
 
+def _empty(like: np.ndarray) -> np.ndarray:
+    """A fresh array for a result; explicit so that 0-d states stay arrays."""
+    return np.empty_like(like)
+
+
 def _divisor(acc: np.ndarray, eps: float, eps_in_sqrt: bool, out=None) -> np.ndarray:
     """d = sqrt(acc) + eps, or sqrt(acc + eps) when eps sits inside the root."""
+    out = _empty(acc) if out is None else out
     if eps_in_sqrt:
         d = np.add(acc, eps, out=out)
         return np.sqrt(d, out=d)
@@ -221,17 +233,20 @@ def _divisor(acc: np.ndarray, eps: float, eps_in_sqrt: bool, out=None) -> np.nda
     return d
 
 
-def _scaled_quotient(g: np.ndarray, d: np.ndarray, lr: float) -> np.ndarray:
-    """-lr * g / d, computed in d's buffer (d is scratch and is overwritten).
+def _quotient(g: np.ndarray, d: np.ndarray, eps: float) -> np.ndarray:
+    """g / d, computed in d's buffer (d is scratch and is overwritten).
 
-    Where d == 0 the gradient is 0 too (d only vanishes when every squared gradient
-    so far was 0 and eps == 0); that coordinate gets a zero step instead of 0/0.
+    With eps > 0 the divisor is at least eps, so nothing can go wrong. With eps == 0,
+    d vanishes where every squared gradient so far was 0, so g is 0 there too: that
+    coordinate gets a zero step instead of 0/0 (as optax does).
     """
+    if eps > 0:
+        return np.divide(g, d, out=d)
+    vanished = d == 0
     with np.errstate(invalid="ignore", divide="ignore"):
         q = np.divide(g, d, out=d)
-    if not np.isfinite(q).all():
-        q[np.isnan(q) & (g == 0)] = 0.0
-    q *= -lr
+    if vanished.any():
+        q[vanished & (g == 0)] = 0.0
     return q
 
 
@@ -268,13 +283,11 @@ def sgd(lr: float = 0.01, *, momentum: float = 0.0) -> Optimizer:
     def update(g: Any, state: SGDState) -> tuple[np.ndarray, SGDState]:
         _check_state(state, SGDState, "sgd")
         g = _check_grad(g, state.b)
-        if momentum:
-            b = np.multiply(state.b, momentum)
-            b += g
-        else:
-            b = state.b
-        step = np.multiply(b if momentum else g, -lr)
-        return step, SGDState(b=b)
+        if not momentum:
+            return np.multiply(g, -lr, out=_empty(g)), state
+        b = np.multiply(state.b, momentum, out=_empty(state.b))
+        b += g
+        return np.multiply(b, -lr, out=_empty(b)), SGDState(b=b)
 
     def rate(state: SGDState) -> np.ndarray:
         return np.full_like(state.b, lr)
@@ -335,9 +348,10 @@ def adagrad(
     def update(g: Any, state: AdagradState) -> tuple[np.ndarray, AdagradState]:
         _check_state(state, AdagradState, "adagrad")
         g = _check_grad(g, state.s)
-        s = np.multiply(g, g)
+        s = np.multiply(g, g, out=_empty(g))
         s += state.s
-        step = _scaled_quotient(g, _divisor(s, eps, eps_in_sqrt), lr)
+        step = _quotient(g, _divisor(s, eps, eps_in_sqrt, out=_empty(s)), eps)
+        step *= -lr
         return step, AdagradState(s=s)
 
     def rate(state: AdagradState) -> np.ndarray:
@@ -417,7 +431,7 @@ def rmsprop(
 
     def _denominator(v: np.ndarray, m: np.ndarray, out=None) -> np.ndarray:
         if centered:
-            acc = np.multiply(m, m, out=out)
+            acc = np.multiply(m, m, out=_empty(m) if out is None else out)
             np.subtract(v, acc, out=acc)
             return _divisor(acc, eps, eps_in_sqrt, out=acc)
         return _divisor(v, eps, eps_in_sqrt, out=out)
@@ -425,28 +439,25 @@ def rmsprop(
     def update(g: Any, state: RMSpropState) -> tuple[np.ndarray, RMSpropState]:
         _check_state(state, RMSpropState, "rmsprop")
         g = _check_grad(g, state.v)
-        # v = beta * v + (1 - beta) * g^2, using the step's buffer as scratch so a
-        # large update allocates only the arrays it returns.
-        scratch = np.multiply(state.v, beta)
-        v = np.multiply(g, g)
+        # v = beta * v + (1 - beta) * g^2. The buffer that ends up holding the step
+        # serves as scratch first, so a large update allocates only what it returns.
+        scratch = np.multiply(state.v, beta, out=_empty(state.v))
+        v = np.multiply(g, g, out=_empty(g))
         v *= 1.0 - beta
         v += scratch
         m = state.m
         if centered:
-            m = np.multiply(state.m, beta)
+            m = np.multiply(state.m, beta, out=_empty(state.m))
             m += (1.0 - beta) * g
-        d = _denominator(v, m, out=scratch)
+        q = _quotient(g, _denominator(v, m, out=scratch), eps)  # g / d
+        b = state.b
         if momentum:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                q = np.divide(g, d, out=d)
-            if not np.isfinite(q).all():
-                q[np.isnan(q) & (g == 0)] = 0.0
-            b = np.multiply(state.b, momentum)
+            b = np.multiply(state.b, momentum, out=_empty(state.b))
             b += q
             step = np.multiply(b, -lr, out=q)
-            return step, RMSpropState(v=v, m=m, b=b)
-        step = _scaled_quotient(g, d, lr)
-        return step, RMSpropState(v=v, m=m, b=state.b)
+        else:
+            step = np.multiply(q, -lr, out=q)
+        return step, RMSpropState(v=v, m=m, b=b)
 
     def rate(state: RMSpropState) -> np.ndarray:
         with np.errstate(divide="ignore"):  # d == 0 (eps 0, no gradient yet): inf
@@ -514,8 +525,8 @@ def adam(
         x0 = _as_float_array("x0", x0)
         return AdamState(m=np.zeros_like(x0), v=np.zeros_like(x0), t=0)
 
-    def _denominator(v: np.ndarray, c2: float) -> np.ndarray:
-        d = np.sqrt(v)
+    def _denominator(v: np.ndarray, c2: float, out=None) -> np.ndarray:
+        d = np.sqrt(v, out=_empty(v) if out is None else out)
         if c2 != 1.0:
             d /= c2
         d += eps
@@ -525,13 +536,14 @@ def adam(
         _check_state(state, AdamState, "adam")
         g = _check_grad(g, state.v)
         t = state.t + 1
-        m = np.multiply(state.m, beta1)
+        m = np.multiply(state.m, beta1, out=_empty(state.m))
         m += (1.0 - beta1) * g
-        v = np.multiply(g, g)
+        v = np.multiply(g, g, out=_empty(g))
         v *= 1.0 - beta2
         v += beta2 * state.v
         c1, c2 = _corrections(t)
-        step = _scaled_quotient(m, _denominator(v, c2), lr / c1)
+        step = _quotient(m, _denominator(v, c2, out=_empty(v)), eps)
+        step *= -(lr / c1)
         return step, AdamState(m=m, v=v, t=t)
 
     def rate(state: AdamState) -> np.ndarray:

@@ -153,6 +153,18 @@ def test_run_zero_steps_and_scalar_and_matrix_shapes():
     assert hist.xs.shape == (5, 2, 3) and hist.rates.shape == (4, 2, 3)
 
 
+@pytest.mark.parametrize("opt", OPTIMIZERS, ids=IDS)
+def test_scalar_parameters_work_like_one_element_arrays(opt):
+    step0, state0 = opt.update(np.float64(0.7), opt.init(0.0))
+    step1, state1 = opt.update(np.array([0.7]), opt.init(np.zeros(1)))
+    assert isinstance(step0, np.ndarray) and step0.shape == ()
+    np.testing.assert_array_equal(step0.reshape(1), step1)
+    for a, b in zip(state0, state1, strict=True):
+        np.testing.assert_array_equal(np.reshape(a, -1)[:1], np.reshape(b, -1)[:1])
+    hist = optim.run(opt, lambda x: 2 * x, 1.5, 3)
+    assert hist.xs.shape == (4,) and hist.rates.shape == (3,)
+
+
 def test_adagrad_effective_rate_only_shrinks():
     hist = optim.run(optim.adagrad(lr=0.5), quadratic_grad, [-5.0, -2.0], 200)
     assert np.all(np.diff(hist.rates, axis=0) <= 0)
