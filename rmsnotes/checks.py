@@ -113,10 +113,27 @@ def _distance_after_10000() -> float:
     return float(abs(hist.final[0] - hist.xs[0, 0]))
 
 
-# Exercise answers, computed by rmsnotes when asked for.
+# ----------------------------------------------------------- notebook 02 answers
+# (functions for notebook 02's exercises go here)
+
+# ----------------------------------------------------------- notebook 03 answers
+# (functions for notebook 03's exercises go here)
+
+# ----------------------------------------------------------- notebook 04 answers
+# (functions for notebook 04's exercises go here)
+
+# ----------------------------------------------------------- notebook 05 answers
+# (functions for notebook 05's exercises go here)
+
+
+# Exercise answers, keyed "<notebook>-<name>", computed by rmsnotes when asked for.
 ANSWERS: dict[str, Callable[[], float]] = {
     "01-rate-after-100": _rate_after_100,
     "01-distance-after-10000": _distance_after_10000,
+    # notebook 02
+    # notebook 03
+    # notebook 04
+    # notebook 05
 }
 
 

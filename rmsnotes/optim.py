@@ -609,6 +609,13 @@ class History:
         return np.sqrt((diff.reshape(len(self.xs), -1) ** 2).sum(axis=1))
 
 
+def _schedule_factor(schedule: Callable[[int], float], t: int) -> float:
+    factor = _number(f"schedule({t})", schedule(t))
+    if not (factor > 0 and math.isfinite(factor)):
+        raise ValueError(f"schedule({t}) must be > 0 and finite, got {factor!r}")
+    return factor
+
+
 def run(
     opt: Optimizer,
     grad_fn: Callable[[np.ndarray], Any],
@@ -616,11 +623,18 @@ def run(
     steps: int,
     *,
     loss_fn: Callable[[np.ndarray], Any] | None = None,
+    schedule: Callable[[int], float] | None = None,
+    project: Callable[[np.ndarray], Any] | None = None,
 ) -> History:
     """Run ``opt`` from ``x0`` for ``steps`` steps and keep the whole history.
 
     ``x_t = x_{t-1} + step_t`` where ``step_t, state_t = opt.update(grad_fn(x_{t-1}),
     state_{t-1})``. ``grad_fn`` receives a copy, so it cannot disturb the record.
+
+    A learning-rate schedule multiplies each step: with ``schedule``, step t is
+    ``schedule(t) * step_t`` (t = 1, 2, ...). Every optimizer here keeps lr outside its
+    state (PyTorch's convention), so this is exactly running with ``lr_t = lr *
+    schedule(t)``; ``History.rates`` and ``History.updates`` include the factor.
 
     Args:
         opt: an :class:`Optimizer` from this module.
@@ -628,6 +642,11 @@ def run(
         x0: start; integer input is converted to float64, never truncated.
         steps: number of steps, an int >= 0.
         loss_fn: optional; if given, ``History.losses`` holds it at every point.
+        schedule: optional; ``schedule(t)`` > 0 multiplies the learning rate at step t,
+            e.g. ``lambda t: 1 / np.sqrt(t)``.
+        project: optional; maps each new point back onto a feasible set (projected
+            descent), ``x_t = project(x_{t-1} + step_t)``. Then ``updates`` still holds
+            the optimizer's step, and ``xs[t] - xs[t - 1]`` may differ from it.
 
     Raises:
         ValueError: naming the step, if a gradient is not finite or has the wrong shape.
@@ -643,6 +662,9 @@ def run(
         raise TypeError(f"grad_fn must be callable, got {grad_fn!r}")
     if loss_fn is not None and not callable(loss_fn):
         raise TypeError(f"loss_fn must be callable or None, got {loss_fn!r}")
+    for name, fn in (("schedule", schedule), ("project", project)):
+        if fn is not None and not callable(fn):
+            raise TypeError(f"{name} must be callable or None, got {fn!r}")
     if isinstance(steps, (bool, np.bool_)) or not isinstance(steps, numbers.Integral):
         raise TypeError(f"steps must be an int, got {steps!r}")
     if steps < 0:
@@ -666,12 +688,15 @@ def run(
         try:
             g = grad_fn(xs[t - 1].copy())
             step, state = opt.update(g, state)
+            factor = 1.0 if schedule is None else _schedule_factor(schedule, t)
         except ValueError as exc:
             raise ValueError(f"step {t} of {steps} (at x = {xs[t - 1]!r}): {exc}") from exc
         grads[t - 1] = g
-        updates[t - 1] = step
-        xs[t] = xs[t - 1] + step
-        rates[t - 1] = opt.rate(state)
+        updates[t - 1] = step if schedule is None else factor * step
+        xs[t] = xs[t - 1] + updates[t - 1]
+        if project is not None:
+            xs[t] = project(xs[t].copy())
+        rates[t - 1] = opt.rate(state) if schedule is None else factor * opt.rate(state)
         for k in states:
             states[k][t] = getattr(state, k)
 

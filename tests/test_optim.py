@@ -470,3 +470,43 @@ def test_grad_fn_cannot_disturb_the_record():
 
     hist = optim.run(optim.sgd(lr=0.1), greedy, [1.0], 3)
     np.testing.assert_allclose(hist.xs[:, 0], [1.0, 0.8, 0.64, 0.512])
+
+
+def test_run_schedule_is_a_learning_rate_schedule():
+    # every optimizer keeps lr outside its state, so scaling the step scales lr
+    def schedule(t):
+        return 1.0 / np.sqrt(t)
+
+    hist = optim.run(optim.rmsprop(lr=0.1), quadratic_grad, [-5.0, -2.0], 30, schedule=schedule)
+    # the step at t is schedule(t) times the unscheduled step rule
+    opt = optim.rmsprop(lr=0.1)
+    state = opt.init(np.array([-5.0, -2.0]))
+    x = np.array([-5.0, -2.0])
+    for t in range(1, 31):
+        step, state = opt.update(quadratic_grad(x), state)
+        x = x + schedule(t) * step
+        np.testing.assert_array_equal(hist.xs[t], x)
+    np.testing.assert_allclose(hist.updates, -hist.rates * hist.grads, rtol=1e-14)
+    # and it is the same as building the optimizer with lr_t at every step
+    for make in (optim.rmsprop, optim.adagrad, optim.adam):
+        hist = optim.run(make(lr=0.1), quadratic_grad, [-5.0, -2.0], 30, schedule=schedule)
+        x, state = np.array([-5.0, -2.0]), make(lr=0.1).init(np.zeros(2))
+        for t in range(1, 31):
+            step, state = make(lr=0.1 * schedule(t)).update(quadratic_grad(x), state)
+            x = x + step
+        np.testing.assert_allclose(hist.final, x, rtol=1e-13)
+
+
+def test_run_schedule_must_give_positive_numbers():
+    with pytest.raises(ValueError, match=r"step 3 of 5.*schedule\(3\) must be > 0"):
+        optim.run(optim.sgd(0.1), quadratic_grad, [1.0, 1.0], 5, schedule=lambda t: 3 - t)
+    with pytest.raises(TypeError, match="schedule must be callable"):
+        optim.run(optim.sgd(0.1), quadratic_grad, [1.0, 1.0], 5, schedule=0.5)
+
+
+def test_run_project_keeps_iterates_feasible():
+    hist = optim.run(
+        optim.sgd(lr=1.0), lambda x: -np.ones_like(x), [0.0], 5, project=lambda x: np.clip(x, -1, 1)
+    )
+    np.testing.assert_array_equal(hist.xs[:, 0], [0.0, 1.0, 1.0, 1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(hist.updates[:, 0], [1.0] * 5)
