@@ -17,7 +17,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab test unit nbval lint format execute bench lock clean
+.PHONY: help setup lab test unit nbval lint format execute profile bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ execute: $(STAMP)  ## re-run every notebook in place (Restart & Run All), regene
 	  --ExecutePreprocessor.kernel_name=python3 \
 	  --ExecutePreprocessor.timeout=600 \
 	  --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
+
+profile: $(STAMP)  ## time and peak memory of every notebook, against an empty one
+	$(BIN)/python tools/profile_notebooks.py
 
 bench: $(STAMP)  ## time one rmsprop update against a memory-traffic floor (and PyTorch if installed)
 	$(BIN)/python benchmarks/bench_rmsprop.py
