@@ -22,9 +22,14 @@ LAB_ARGS ?=
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
+# The version check runs on $(PYTHON) before anything is built, and again on the
+# venv's own Python, which an older .venv left in place could still be.
+CHECK_PY := import sys; sys.exit(0 if sys.version_info >= (3, 11) else "rmsnotes needs Python 3.11 or newer; this is " + sys.version.split()[0] + " (" + sys.executable + "). Run: make clean setup PYTHON=python3.12")
+
 $(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "rmsnotes needs Python 3.11 or newer; this is " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
+	@$(PYTHON) -c '$(CHECK_PY)'
 	$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -c '$(CHECK_PY)'
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
@@ -33,7 +38,8 @@ $(STAMP): requirements.txt pyproject.toml
 setup: $(STAMP)  ## create .venv with the pinned packages and rmsnotes (editable)
 
 lab: $(STAMP)  ## open JupyterLab on notebooks/00_index.ipynb (LAB_ARGS="--no-browser" etc.)
-	$(BIN)/jupyter lab notebooks/00_index.ipynb $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. \
+	  --LabApp.default_url=/lab/tree/notebooks/00_index.ipynb $(LAB_ARGS)
 
 test: lint unit nbval  ## everything CI checks: lint, unit tests, strict nbval
 
@@ -56,6 +62,7 @@ execute: $(STAMP)  ## re-run every notebook in place (Restart & Run All), regene
 	  --ExecutePreprocessor.kernel_name=python3 \
 	  --ExecutePreprocessor.timeout=600 \
 	  --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
+	$(BIN)/python tools/normalize_notebooks.py $(NOTEBOOKS)
 
 profile: $(STAMP)  ## time and peak memory of every notebook, against an empty one
 	$(BIN)/python tools/profile_notebooks.py

@@ -17,11 +17,18 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["REPOSITORY", "KEY_PACKAGES", "pinned_versions", "check_environment"]
+__all__ = ["REPOSITORY", "KEY_PACKAGES", "SWITCH_KERNEL", "pinned_versions", "check_environment"]
 
 # The folder that holds notebooks/, figures/ and requirements.txt (rmsnotes is
 # installed editable from it, so the package sits inside the repository).
 REPOSITORY = Path(__file__).resolve().parents[1]
+
+# What to do when this kernel is not the course's Python: the usual cause.
+SWITCH_KERNEL = (
+    "this kernel runs another Python than the course's; start JupyterLab with "
+    "`make lab` and pick Kernel > Change Kernel > Python 3 (ipykernel), or run "
+    "`make clean setup` if .venv is broken"
+)
 
 # The packages whose versions change stored outputs or the way notebooks look.
 KEY_PACKAGES = ("numpy", "matplotlib", "ipykernel", "ipywidgets", "jupyterlab", "nbval")
@@ -62,14 +69,14 @@ def check_environment(requirements: Path | None = None) -> bool:
         try:
             have = metadata.version(name)
         except metadata.PackageNotFoundError:
-            report(False, f"{name} installed", "run `make lab` (or `make setup`) again")
+            report(False, f"{name} installed", SWITCH_KERNEL)
             continue
         want = pins.get(name)
-        report(have == want, f"{name} {want} as pinned", f"found {have}; run `make setup`")
+        report(have == want, f"{name} {want} as pinned", f"found {have}; {SWITCH_KERNEL}")
     inside = (
         Path(__file__).resolve().is_relative_to(REPOSITORY) and (REPOSITORY / "notebooks").is_dir()
     )
-    report(inside, "rmsnotes imported from this repository", "run `make setup` again")
+    report(inside, "rmsnotes imported from this repository", SWITCH_KERNEL)
     figures = REPOSITORY / "figures"
     report(
         figures.is_dir() and os.access(figures, os.W_OK),

@@ -25,6 +25,7 @@ def test_check_reports_a_version_mismatch(tmp_path, capsys):
     assert not envcheck.check_environment(req)
     out = capsys.readouterr().out
     assert f"numpy 0.0.1 as pinned: PROBLEM - found {metadata.version('numpy')}" in out
+    assert "Change Kernel" in out
 
 
 def test_check_reports_a_missing_lock(tmp_path, capsys):

@@ -138,6 +138,16 @@ def test_notebook_has_no_errors_warnings_or_timing(notebook):
             assert "Warning" not in text, f"{path.name} cell {i}: a warning was stored"
 
 
+def test_notebooks_carry_no_machine_specific_metadata():
+    script = ROOT / "tools" / "normalize_notebooks.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--check", *map(str, NOTEBOOKS)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout
+
+
 def test_notebook_uses_the_python3_kernel_and_no_widget_state(notebook):
     path, nb = notebook
     assert nb["metadata"]["kernelspec"]["name"] == "python3"

@@ -2,7 +2,7 @@
 
 Binder's repo2docker builds a conda environment from environment.yml and ignores
 requirements.txt when both exist, so environment.yml must repeat every pin; this
-script keeps the two files identical in content (tests/test_environment.py checks).
+script keeps the two files identical in content (tests/test_repository.py checks).
 
     python tools/sync_environment.py          # rewrite environment.yml
     python tools/sync_environment.py --check  # exit 1 if it is out of date
