@@ -6,12 +6,31 @@ Import the modules you need; importing the package itself does nothing else::
     from rmsnotes import optim, surfaces, data, models, plotting
 
 Modules:
-    optim     sgd, adagrad, rmsprop, adam as pure init/update pairs; run() -> History
-    surfaces  Surface and the course's test functions (quadratic, Rosenbrock, ...)
-    data      seeded data sets and their least-squares solutions
-    models    losses and gradients of linear regression and a small MLP
-    plotting  contour and curve helpers; save_figure() writes into figures/
+    optim      sgd, adagrad, rmsprop, adam as pure init/update pairs; run() -> History
+    surfaces   Surface and the course's test functions (quadratic, Rosenbrock, ...)
+    data       seeded data sets and their least-squares solutions
+    models     losses and gradients of linear regression and a small MLP
+    plotting   contour and curve helpers; save_figure() writes into figures/
+    ema        exponential moving averages: weights, window, half-life, bias correction
+    sweeps     learning-rate sweeps that record divergence instead of crashing
+    steps      step-size diagnostics: |step| / lr, oscillation, RMSprop's 2-cycle
+    success    success fractions over grids of starts and learning rates
+    animation  the AdaGrad-RMSprop race, exported as a GIF
+    checks     self-checks for the exercises; envcheck: the set-up check
 """
 
 __version__ = "0.1.0"
-__all__ = ["optim", "surfaces", "data", "models", "plotting"]
+__all__ = [
+    "optim",
+    "surfaces",
+    "data",
+    "models",
+    "plotting",
+    "ema",
+    "sweeps",
+    "steps",
+    "success",
+    "animation",
+    "checks",
+    "envcheck",
+]

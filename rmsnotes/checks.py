@@ -116,14 +116,108 @@ def _distance_after_10000() -> float:
 # ----------------------------------------------------------- notebook 02 answers
 # (functions for notebook 02's exercises go here)
 
+
+def _steps_to_travel_4() -> float:
+    # AdaGrad, lr 0.05, eps 0, constant gradient 1: first step t with |x_t - x_0| >= 4
+    hist = optim.run(optim.adagrad(lr=0.05, eps=0.0), np.ones_like, [0.0], 3000)
+    return float(np.argmax(np.abs(hist.xs[:, 0]) >= 4.0))
+
+
+def _centred_intercept_data() -> tuple[np.ndarray, np.ndarray]:
+    # notebook 02's intercept data with the x column centred (the ones column kept)
+    from rmsnotes import data
+
+    X, y = data.make_intercept_regression()
+    return np.column_stack([X[:, 0], X[:, 1] - X[:, 1].mean()]), y
+
+
+def _centred_condition() -> float:
+    # condition number of the Hessian X^T X / n after centring x
+    X, y = _centred_intercept_data()
+    return float(np.linalg.cond(X.T @ X / len(y)))
+
+
+def _smallest_converging_lr_centred() -> float:
+    # AdaGrad, 300 steps from 0 on the centred data: smallest lr of logspace(-2, 2, 17)
+    # that ends within 1e-3 of the least-squares weights
+    from rmsnotes import sweeps
+
+    X, y = _centred_intercept_data()
+    res = sweeps.lr_sweep(optim.adagrad, np.logspace(-2, 2, 17), sweeps.regression_task(X, y), 300)
+    return float(sweeps.lrs_below(res, 1e-3).min())
+
+
 # ----------------------------------------------------------- notebook 03 answers
-# (functions for notebook 03's exercises go here)
+
+
+def _half_life_099() -> float:
+    # the age at which a gradient's weight has halved, beta 0.99 (PyTorch's alpha)
+    from rmsnotes import ema
+
+    return ema.half_life(0.99)
+
+
+def _steps_until_step_near_lr() -> float:
+    # RMSprop, beta 0.99, eps 0, constant gradient: first t with |step_t| <= 1.1 lr
+    lr = 0.01
+    hist = optim.run(optim.rmsprop(lr=lr, beta=0.99, eps=0.0), np.ones_like, [0.0], 1000)
+    return float(np.argmax(np.abs(hist.updates[:, 0]) <= 1.1 * lr) + 1)
+
+
+def _steps_to_forget() -> float:
+    # RMSprop, beta 0.9, v_0 = 100 (|g| was 10), then g = 1: first t with v_t <= 2
+    opt = optim.rmsprop(lr=0.01, beta=0.9, initial_accumulator=100.0)
+    hist = optim.run(opt, np.ones_like, [0.0], 1000)
+    return float(np.argmax(hist.states["v"][1:, 0] <= 2.0) + 1)
+
 
 # ----------------------------------------------------------- notebook 04 answers
 # (functions for notebook 04's exercises go here)
 
+
+def _first_step_ratio() -> float:
+    # RMSprop, beta 0.99 (PyTorch's default), eps 0, v_0 = 0: |first step| / lr
+    lr = 0.01
+    hist = optim.run(optim.rmsprop(lr=lr, beta=0.99, eps=0.0), np.ones_like, [0.0], 1)
+    return float(abs(hist.updates[0, 0]) / lr)
+
+
+def _cycle_half_width() -> float:
+    # RMSprop, lr 0.02, beta 0.9, eps 0 on f = 3 x^2 from x = 1: |x| once it cycles
+    hist = optim.run(optim.rmsprop(lr=0.02, beta=0.9, eps=0.0), lambda x: 6 * x, [1.0], 2000)
+    return float(np.mean(np.abs(hist.xs[-10:, 0])))
+
+
 # ----------------------------------------------------------- notebook 05 answers
-# (functions for notebook 05's exercises go here)
+def _adagrad_rate_valley() -> float:
+    # AdaGrad, lr 0.05, 300 steps from the valley-plateau's start: effective rate on x
+    from rmsnotes import surfaces
+
+    s = surfaces.valley_plateau()
+    hist = optim.run(optim.adagrad(lr=0.05), s.grad, s.start, 300)
+    return float(hist.rates[-1, 0])
+
+
+def _dip_crossing_lr() -> float:
+    # smallest lr of 0.05, 0.10, ..., 0.50 at which RMSprop (beta 0.9) ends past the
+    # narrow dip (u > 2) after 1000 steps from the surface's start
+    from rmsnotes import surfaces
+
+    s = surfaces.narrow_dip()
+    for lr in np.round(np.arange(0.05, 0.55, 0.05), 2):
+        hist = optim.run(optim.rmsprop(lr=float(lr)), s.grad, s.start, 1000)
+        if surfaces.valley_coords(hist.final)[0] > 2:
+            return float(lr)
+    return math.nan
+
+
+def _wide_dip_end() -> float:
+    # RMSprop, lr 0.3, 1000 steps on the dip of width 0.1: where it ends along the valley
+    from rmsnotes import surfaces
+
+    s = surfaces.narrow_dip(width=0.1)
+    hist = optim.run(optim.rmsprop(lr=0.3), s.grad, s.start, 1000)
+    return float(surfaces.valley_coords(hist.final)[0])
 
 
 # Exercise answers, keyed "<notebook>-<name>", computed by rmsnotes when asked for.
@@ -131,9 +225,20 @@ ANSWERS: dict[str, Callable[[], float]] = {
     "01-rate-after-100": _rate_after_100,
     "01-distance-after-10000": _distance_after_10000,
     # notebook 02
+    "02-steps-to-travel-4": _steps_to_travel_4,
+    "02-centred-condition": _centred_condition,
+    "02-smallest-converging-lr-centred": _smallest_converging_lr_centred,
     # notebook 03
+    "03-half-life-0.99": _half_life_099,
+    "03-steps-until-step-near-lr": _steps_until_step_near_lr,
+    "03-steps-to-forget": _steps_to_forget,
     # notebook 04
+    "04-first-step-ratio": _first_step_ratio,
+    "04-cycle-half-width": _cycle_half_width,
     # notebook 05
+    "05-adagrad-rate-valley": _adagrad_rate_valley,
+    "05-dip-crossing-lr": _dip_crossing_lr,
+    "05-wide-dip-end": _wide_dip_end,
 }
 
 

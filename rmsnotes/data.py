@@ -113,8 +113,10 @@ def make_intercept_regression(
         X = [1, x]  (shape (n, 2)),   true weights w = (intercept, slope)
 
     The first column of X is all ones: it carries the intercept. It is *not* a
-    sparse feature (it is never zero); AdaGrad still stalls on it because the
-    gradient along the intercept stays small while s, its running sum, keeps growing.
+    sparse feature (it is never zero). AdaGrad stalls on this data at a small fixed lr
+    because the early, large gradients fill s, its running sum, so the remaining
+    steps are too short to cover the distance the intercept still has to travel
+    (notebook 02 measures this).
 
     Args:
         n: number of samples, int >= 1.

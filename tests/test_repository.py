@@ -162,6 +162,17 @@ def test_notebook_figures_exist(notebook):
         assert file.exists(), f"{path.name} saves {file.name}, which is not committed"
 
 
+def test_every_figure_is_made_by_a_notebook():
+    # figures/ holds only what re-execution regenerates: no stale or hand-made files
+    sources = "\n".join(
+        "".join(c["source"]) for p in NOTEBOOKS for c in code_cells(json.loads(p.read_text()))
+    )
+    for figure in sorted((ROOT / "figures").iterdir()):
+        assert f'"{figure.stem}"' in sources or f'"{figure.name}"' in sources, (
+            f"figures/{figure.name} is not written by any notebook: delete it or regenerate it"
+        )
+
+
 def test_notebook_imports_rmsnotes_and_never_redefines_it(notebook):
     path, nb = notebook
     source = "\n".join("".join(c["source"]) for c in code_cells(nb))

@@ -1,0 +1,517 @@
+"""Learning-rate sweeps: run an optimizer over a grid of learning rates, fairly.
+
+Comparing optimizers at one shared learning rate compares the rate more than the
+method: ``lr`` means a gradient multiplier to gradient descent and roughly a step
+*length* to AdaGrad and RMSprop. The fair comparison runs each optimizer over a grid
+of rates and compares each at its best. This module does that, and records a run
+that blows up as *diverged* instead of crashing::
+
+    task = regression_task(X, y)                       # start 0, error = ||w - w*||
+    res = lr_sweep(optim.adagrad, np.geomspace(1e-3, 30, 19), task, steps=300)
+    lr, err = best_lr(res)
+
+    Task                 grad_fn, x0 and an error to measure at the end
+    regression_task      the Task of least-squares linear regression
+    distance_to          error_fn = Euclidean distance to a point
+    final_point          the end point of optim.run, without recording the history
+    lr_sweep             final error for every lr (and every seed) -> SweepResult
+    best_lr              the lr with the smallest (worst-case over seeds) error
+    lrs_below            every lr whose error is below a tolerance
+    linear_loss_surface  the 2-parameter regression loss as a surfaces.Surface
+    plot_sweep           final error against lr on a log-log plot
+
+A run counts as diverged when ``optim.run`` stops on a non-finite gradient, or when
+its final error is not finite or exceeds ``blowup`` times its starting error. The
+error of a diverged run is recorded as ``inf`` (and flagged in ``diverged``), so
+minima, plots and tolerances treat it as "worse than anything" without special cases.
+
+Everything here is pure: nothing is drawn at random (seeds only go to the task
+factory you pass), and no global state or input array is changed.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from rmsnotes import data, models, optim, surfaces
+
+__all__ = [
+    "Task",
+    "SweepResult",
+    "distance_to",
+    "regression_task",
+    "final_point",
+    "lr_sweep",
+    "best_lr",
+    "lrs_below",
+    "linear_loss_surface",
+    "plot_sweep",
+]
+
+
+class Task(NamedTuple):
+    """What a sweep runs on: a gradient, a start, and how to score the end point.
+
+    Attributes:
+        grad_fn: maps a point to its gradient, as ``optim.run`` wants.
+        x0: the start (any float array shape).
+        error_fn: maps a point to a float >= 0; the sweep reports it at the end.
+    """
+
+    grad_fn: Callable[[np.ndarray], Any]
+    x0: Any
+    error_fn: Callable[[np.ndarray], float]
+
+
+class SweepResult(NamedTuple):
+    """The outcome of :func:`lr_sweep`.
+
+    Attributes:
+        lrs: the learning rates, shape (k,), in the order given.
+        errors: final error of each run: shape (k,) without seeds, (m, k) with m
+            seeds (one row per seed); ``inf`` where the run diverged.
+        diverged: boolean, same shape as ``errors``.
+        seeds: the seeds (one per row of ``errors``), or None.
+        name: a label, by default the optimizer's name (e.g. ``"adagrad"``).
+    """
+
+    lrs: np.ndarray
+    errors: np.ndarray
+    diverged: np.ndarray
+    seeds: tuple[int, ...] | None
+    name: str
+
+
+# ---------------------------------------------------------------------- validation
+
+
+def _number(name: str, value: Any) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be a real number, got {value!r} of type {type(value).__name__}"
+        )
+    return float(value)
+
+
+def _check_lrs(lrs: Any) -> np.ndarray:
+    arr = np.asarray(lrs)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"lrs must be an array of real numbers, got {lrs!r}")
+    arr = arr.astype(float)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"lrs must be a non-empty 1-D sequence, got shape {arr.shape}")
+    bad = arr[~(np.isfinite(arr) & (arr > 0))]
+    if bad.size:
+        raise ValueError(f"every lr must be > 0 and finite, got {float(bad[0])!r}")
+    return arr
+
+
+def _check_seeds(seeds: Any) -> tuple[int, ...]:
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
+        raise TypeError(f"seeds must be an iterable of ints, got {seeds!r}")
+    out = []
+    for s in seeds:
+        if isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral):
+            raise TypeError(f"every seed must be an int, got {s!r}")
+        out.append(int(s))
+    if not out:
+        raise ValueError("seeds must not be empty (use seeds=None for one task)")
+    return tuple(out)
+
+
+def _check_task(task: Any, where: str) -> Task:
+    if not isinstance(task, Task):
+        raise TypeError(f"{where} must be a sweeps.Task, got {type(task).__name__}")
+    if not callable(task.grad_fn) or not callable(task.error_fn):
+        raise TypeError(f"{where}: grad_fn and error_fn must be callable")
+    return task
+
+
+# --------------------------------------------------------------------------- tasks
+
+
+def distance_to(x_star: Any) -> Callable[[np.ndarray], float]:
+    """An ``error_fn``: the Euclidean distance of a point to ``x_star``.
+
+    Example:
+        >>> distance_to([3.0, 4.0])(np.zeros(2))
+        5.0
+    """
+    target = np.asarray(x_star, dtype=float).copy()
+
+    def error_fn(x: np.ndarray) -> float:
+        return float(np.sqrt(np.sum((np.asarray(x, dtype=float) - target) ** 2)))
+
+    return error_fn
+
+
+def regression_task(X: Any, y: Any, x0: Any = None) -> Task:
+    """The least-squares regression task: loss ``||X w - y||^2 / (2 n)``, start
+    ``x0`` (zeros by default), error = distance to the least-squares weights.
+
+    The gradient is that of :func:`rmsnotes.models.linear_grad`, ``X^T (X w - y) / n``,
+    computed as ``A w - b`` with ``A = X^T X / n`` and ``b = X^T y / n`` formed once:
+    the same numbers up to rounding, and a d x d product per step instead of two
+    passes over the n rows, which is what makes a sweep of many runs cheap.
+
+    Args:
+        X: design matrix, shape (n, d).
+        y: targets, shape (n,).
+        x0: start, shape (d,); zeros when None.
+
+    Example:
+        >>> X, y = [[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]], [1.0, 3.0, 5.0]
+        >>> task = regression_task(X, y)
+        >>> task.x0, round(task.error_fn(np.zeros(2)), 6)     # sqrt(1^2 + 2^2)
+        (array([0., 0.]), 2.236068)
+    """
+    models.linear_problem(X, y)  # validates X and y, with the model's messages
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    A, b = X.T @ X / len(y), X.T @ y / len(y)
+
+    def grad_fn(w: np.ndarray) -> np.ndarray:
+        return A @ w - b
+
+    w_star = data.least_squares(X, y)
+    if x0 is None:
+        x0 = np.zeros_like(w_star)
+    else:
+        x0 = np.asarray(x0, dtype=float).copy()
+        if x0.shape != w_star.shape:
+            raise ValueError(f"x0 must have shape {w_star.shape}, got {x0.shape}")
+    return Task(grad_fn, x0, distance_to(w_star))
+
+
+# --------------------------------------------------------------------------- sweep
+
+
+def final_point(opt: optim.Optimizer, grad_fn: Callable, x0: Any, steps: int) -> np.ndarray:
+    """The last point of ``optim.run(opt, grad_fn, x0, steps)``, without the History.
+
+    The same arithmetic as :func:`rmsnotes.optim.run` (``x_t = x_{t-1} + step_t``,
+    the optimizer's own ``update``), but nothing is recorded, so a sweep of many runs
+    costs about a third less. A non-finite gradient raises ValueError, as in run().
+
+    Example:
+        >>> final_point(optim.sgd(lr=0.25), lambda x: 2 * x, [4.0], steps=2)
+        array([1.])
+    """
+    x = optim.run(opt, grad_fn, x0, 0).final  # validates and converts x0 like run()
+    state = opt.init(x)
+    for t in range(1, steps + 1):
+        try:
+            step, state = opt.update(grad_fn(x.copy()), state)
+        except ValueError as exc:
+            raise ValueError(f"step {t} of {steps} (at x = {x!r}): {exc}") from exc
+        x = x + step
+    return x
+
+
+def _final_error(make_opt, lr: float, task: Task, steps: int, blowup: float) -> float:
+    """Run once; the final error, or inf if the run diverged."""
+    opt = make_opt(lr=lr)
+    # Overflow on the way to divergence is expected here: keep it off stderr.
+    with np.errstate(over="ignore", invalid="ignore"):
+        start = float(task.error_fn(np.asarray(task.x0, dtype=float)))
+        try:
+            end_point = final_point(opt, task.grad_fn, task.x0, steps)
+        except ValueError as exc:
+            if "non-finite" in str(exc):
+                return math.inf
+            raise
+        end = float(task.error_fn(end_point))
+    limit = blowup * start if start > 0 else blowup
+    if not math.isfinite(end) or end > limit:
+        return math.inf
+    return end
+
+
+def lr_sweep(
+    make_opt: Callable[..., optim.Optimizer],
+    lrs: Any,
+    task: Task | Callable[[int], Task],
+    steps: int,
+    *,
+    seeds: Iterable[int] | None = None,
+    blowup: float = 1e3,
+    name: str | None = None,
+) -> SweepResult:
+    """Run ``make_opt(lr=lr)`` on a task for every lr; record each final error.
+
+    Args:
+        make_opt: builds an optimizer from a keyword ``lr``, e.g. ``optim.adagrad``
+            or ``functools.partial(optim.rmsprop, beta=0.99)``.
+        lrs: learning rates, each > 0 and finite (a 1-D sequence).
+        task: a :class:`Task`; with ``seeds``, a function ``seed -> Task`` (for
+            example a data set drawn with that seed).
+        steps: steps per run, an int >= 0.
+        seeds: optional ints; each gives one row of the result.
+        blowup: > 1; a run whose final error exceeds ``blowup`` times its starting
+            error (or exceeds ``blowup`` itself, when the start error is 0) counts as
+            diverged, as does one whose gradient stops being finite.
+        name: label of the result; the optimizer's name by default.
+
+    Returns:
+        A :class:`SweepResult`; ``errors`` has shape (len(lrs),), or
+        (len(seeds), len(lrs)) with seeds; diverged runs hold ``inf``.
+
+    Raises:
+        ValueError or TypeError for bad arguments; any error of a run other than
+        divergence (a wrong gradient shape, say) is raised, not recorded.
+
+    Example:
+        >>> task = Task(lambda x: 2 * x, np.array([1.0]), distance_to([0.0]))
+        >>> res = lr_sweep(optim.sgd, [0.25, 0.5, 20.0], task, steps=3)
+        >>> res.errors   # x halves each step; lands on 0 in one step; grows 39x a step
+        array([0.125, 0.   ,   inf])
+        >>> res.diverged.tolist(), res.name
+        ([False, False, True], 'sgd')
+    """
+    if not callable(make_opt):
+        raise TypeError(f"make_opt must be callable, got {make_opt!r}")
+    lrs = _check_lrs(lrs)
+    if isinstance(steps, (bool, np.bool_)) or not isinstance(steps, numbers.Integral):
+        raise TypeError(f"steps must be an int, got {steps!r}")
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps}")
+    blowup = _number("blowup", blowup)
+    if not (blowup > 1 and math.isfinite(blowup)):
+        raise ValueError(f"blowup must be > 1 and finite, got {blowup!r}")
+    probe = make_opt(lr=float(lrs[0]))
+    if not isinstance(probe, optim.Optimizer):
+        raise TypeError(f"make_opt(lr=...) must return an optim.Optimizer, got {probe!r}")
+    if name is None:
+        name = probe.name
+    elif not isinstance(name, str):
+        raise TypeError(f"name must be a str or None, got {name!r}")
+
+    if seeds is None:
+        task = _check_task(task, "task")
+        tasks = [task]
+    else:
+        seeds = _check_seeds(seeds)
+        if not callable(task) or isinstance(task, Task):
+            raise TypeError("with seeds, task must be a function seed -> Task")
+        tasks = [_check_task(task(s), f"task({s})") for s in seeds]
+
+    errors = np.array(
+        [[_final_error(make_opt, float(lr), t, int(steps), blowup) for lr in lrs] for t in tasks]
+    )
+    if seeds is None:
+        errors = errors[0]
+    return SweepResult(lrs, errors, np.isinf(errors), seeds, name)
+
+
+def _check_result(result: Any) -> SweepResult:
+    if not isinstance(result, SweepResult):
+        raise TypeError(f"expected a SweepResult from lr_sweep, got {type(result).__name__}")
+    return result
+
+
+_REDUCERS = {"max": np.max, "mean": np.mean, "median": np.median}
+
+
+def _per_lr(result: SweepResult, reduce: str) -> np.ndarray:
+    if reduce not in _REDUCERS:
+        raise ValueError(f"reduce must be one of {sorted(_REDUCERS)}, got {reduce!r}")
+    if result.errors.ndim == 1:
+        return result.errors
+    return _REDUCERS[reduce](result.errors, axis=0)
+
+
+def best_lr(result: SweepResult, *, reduce: str = "max", atol: float = 0.0) -> tuple[float, float]:
+    """The learning rate with the smallest final error, and that error.
+
+    With seeds the errors are first combined over seeds with ``reduce``: ``"max"``
+    (the default: the lr whose *worst* seed is best, so one divergence disqualifies
+    it), ``"mean"`` or ``"median"``. Errors within ``atol`` of the smallest count as
+    ties, and ties go to the lr listed first: with ``atol=1e-12``, runs that all
+    converged to rounding error do not compete on rounding noise.
+
+    Raises:
+        ValueError: if every lr diverged.
+
+    Example:
+        >>> res = SweepResult(np.array([0.1, 1.0, 10.0]), np.array([0.5, 0.01, np.inf]),
+        ...                   np.array([False, False, True]), None, "demo")
+        >>> best_lr(res)
+        (1.0, 0.01)
+        >>> best_lr(res, atol=0.5)     # 0.5 is within 0.5 of 0.01 and listed first
+        (0.1, 0.5)
+    """
+    result = _check_result(result)
+    per_lr = _per_lr(result, reduce)
+    atol = _number("atol", atol)
+    if not (atol >= 0 and math.isfinite(atol)):
+        raise ValueError(f"atol must be >= 0 and finite, got {atol!r}")
+    if not np.isfinite(per_lr).any():
+        raise ValueError(f"every lr diverged in the sweep of {result.name!r}")
+    i = int(np.argmax(per_lr <= np.min(per_lr) + atol))
+    return float(result.lrs[i]), float(per_lr[i])
+
+
+def lrs_below(result: SweepResult, tol: float, *, reduce: str = "max") -> np.ndarray:
+    """Every lr whose final error (combined over seeds by ``reduce``) is below ``tol``.
+
+    Example:
+        >>> res = SweepResult(np.array([0.1, 1.0, 10.0]), np.array([0.5, 0.01, np.inf]),
+        ...                   np.array([False, False, True]), None, "demo")
+        >>> lrs_below(res, 0.6)
+        array([0.1, 1. ])
+    """
+    result = _check_result(result)
+    tol = _number("tol", tol)
+    if not tol > 0:
+        raise ValueError(f"tol must be > 0, got {tol!r}")
+    return result.lrs[_per_lr(result, reduce) < tol]
+
+
+# ------------------------------------------------------------------------ surfaces
+
+
+def linear_loss_surface(
+    X: Any,
+    y: Any,
+    *,
+    bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
+    start: Any = (0.0, 0.0),
+    name: str = "linear_regression",
+) -> surfaces.Surface:
+    """The loss of a two-weight linear regression as a :class:`surfaces.Surface`.
+
+    ``f(w) = ||X w - y||^2 / (2 n)`` (as :func:`rmsnotes.models.linear_loss`),
+    evaluated through the quadratic form ``w^T A w / 2 - b^T w + c`` with
+    ``A = X^T X / n``, ``b = X^T y / n``, ``c = y^T y / (2 n)``, so a 200 x 200 grid
+    costs the same for 100 samples as for a million. Its only minimum is the
+    least-squares solution, so ``plotting.plot_paths`` can draw trajectories on it.
+
+    Args:
+        X: design matrix, shape (n, 2).
+        y: targets, shape (n,).
+        bounds: ``((w0min, w0max), (w1min, w1max))``; by default the box spanned by
+            ``start`` and the minimum, widened by 25% on every side.
+        start: the suggested start, shape (2,).
+        name: the surface's name.
+
+    Example:
+        >>> X, y = [[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]], [1.0, 3.0, 5.0]
+        >>> s = linear_loss_surface(X, y)
+        >>> s.minima, float(s.f(np.zeros(2)))   # (1 + 9 + 25) / 6
+        (array([[1., 2.]]), 5.833333333333333)
+        >>> np.round(s.bounds, 6).tolist()
+        [[-0.25, 1.25], [-0.5, 2.5]]
+    """
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"X must have shape (n, 2), got shape {X.shape}")
+    w_star = data.least_squares(X, y)  # also checks y's shape
+    n = len(y)
+    A = X.T @ X / n
+    b = X.T @ y / n
+    c = float(y @ y) / (2 * n)
+
+    def f(p: Any) -> np.ndarray:
+        p = np.asarray(p, dtype=float)
+        return 0.5 * np.einsum("...i,ij,...j->...", p, A, p) - p @ b + c
+
+    def grad(p: Any) -> np.ndarray:
+        return np.asarray(p, dtype=float) @ A - b  # A is symmetric
+
+    start = np.asarray(start, dtype=float)
+    if bounds is None:
+        lo = np.minimum(start, w_star)
+        hi = np.maximum(start, w_star)
+        pad = 0.25 * np.maximum(hi - lo, 1e-3)
+        bounds = tuple((float(a), float(z)) for a, z in zip(lo - pad, hi + pad, strict=True))
+    return surfaces.Surface(
+        name,
+        f,
+        grad,
+        minima=w_star[None, :],
+        bounds=bounds,
+        start=start,
+        description="least-squares loss ||X w - y||^2 / (2n)",
+    )
+
+
+# ------------------------------------------------------------------------ plotting
+
+
+def plot_sweep(
+    result: SweepResult,
+    ax=None,
+    *,
+    label: str | None = None,
+    color: str | None = None,
+    reduce: str = "max",
+    **kw: Any,
+):
+    """Final error against lr on log-log axes; diverged lrs as crosses along the top.
+
+    Both axes get major ticks only (errors often span many decades).
+
+    With seeds, the line is the errors combined by ``reduce`` (the worst seed by
+    default). The colour is the optimizer's course colour when the result's name is
+    a known optimizer.
+
+    Returns:
+        The :class:`matplotlib.lines.Line2D` of the finite errors.
+
+    Example:
+        >>> import matplotlib.pyplot as plt
+        >>> res = SweepResult(np.array([0.1, 1.0, 10.0]), np.array([0.5, 0.01, np.inf]),
+        ...                   np.array([False, False, True]), None, "adagrad")
+        >>> fig, ax = plt.subplots()
+        >>> line = plot_sweep(res, ax=ax)
+        >>> line.get_label(), line.get_color(), ax.get_xscale(), ax.get_yscale()
+        ('adagrad', '#D55E00', 'log', 'log')
+        >>> plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullLocator
+
+    from rmsnotes import plotting
+
+    result = _check_result(result)
+    ax = plt.gca() if ax is None else ax
+    per_lr = _per_lr(result, reduce)
+    if color is None:
+        try:
+            color = plotting.color_for(result.name)
+        except ValueError:
+            color = None
+    finite = np.isfinite(per_lr)
+    kw.setdefault("marker", "o")
+    kw.setdefault("ms", 4)
+    (line,) = ax.plot(
+        result.lrs[finite],
+        per_lr[finite],
+        label=result.name if label is None else label,
+        color=color,
+        **kw,
+    )
+    if (~finite).any():
+        ax.plot(
+            result.lrs[~finite],
+            np.full((~finite).sum(), 0.95),  # near the top, in axes coordinates
+            transform=ax.get_xaxis_transform(),
+            ls="none",
+            marker="x",
+            ms=6,
+            color=line.get_color(),
+            label="_diverged",
+        )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    # Major ticks only: errors can span 15 decades, and the unlabelled minor ticks of
+    # both log axes cost more drawing time than they help reading.
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.set_xlabel("learning rate lr")
+    ax.set_ylabel("final error")
+    return line

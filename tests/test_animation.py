@@ -1,0 +1,310 @@
+"""rmsnotes.animation: the race of optimizers and its GIF export.
+
+Every GIF goes to a pytest tmp folder (never the repository's figures/).
+"""
+
+import hashlib
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.animation import FuncAnimation  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from rmsnotes import animation, optim, plotting, surfaces  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _no_figures_env(monkeypatch):
+    monkeypatch.delenv("RMSNOTES_FIGURES", raising=False)
+
+
+@pytest.fixture(scope="module")
+def valley_runs():
+    s = surfaces.valley_plateau()
+    runs = {
+        "AdaGrad": optim.run(optim.adagrad(0.05), s.grad, s.start, 300),
+        "RMSprop": optim.run(optim.rmsprop(0.05), s.grad, s.start, 300),
+    }
+    return s, runs
+
+
+@pytest.fixture(scope="module")
+def short_runs():
+    s = surfaces.two_wells()
+    runs = {
+        "AdaGrad": optim.run(optim.adagrad(0.1), s.grad, s.start, 40),
+        "RMSprop": optim.run(optim.rmsprop(0.1, beta=0.99), s.grad, s.start, 40),
+    }
+    return s, runs
+
+
+def sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ------------------------------------------------------------------ accumulator_size
+
+
+def test_accumulator_size_by_hand():
+    hist = optim.run(optim.rmsprop(0.1, beta=0.5), lambda x: np.array([3.0, 4.0]), [0.0, 0.0], 2)
+    # v_1 = 0.5 * (9, 16), v_2 = 0.75 * (9, 16): sizes sqrt(0.5 * 25), sqrt(0.75 * 25)
+    np.testing.assert_allclose(animation.accumulator_size(hist), [0.0, 12.5**0.5, 18.75**0.5])
+
+
+def test_accumulator_size_adagrad_never_shrinks_rmsprop_does(valley_runs):
+    _, runs = valley_runs
+    ada = animation.accumulator_size(runs["AdaGrad"])
+    rms = animation.accumulator_size(runs["RMSprop"])
+    assert ada.shape == rms.shape == (301,)
+    assert np.all(np.diff(ada) >= 0)
+    assert rms.max() > 10 * rms[100]  # forgets the wall
+
+
+def test_accumulator_size_flattens_any_parameter_shape():
+    hist = optim.run(optim.adagrad(0.1), lambda x: np.ones_like(x), np.zeros((2, 3)), 4)
+    np.testing.assert_allclose(animation.accumulator_size(hist), np.sqrt(6 * np.arange(5)))
+
+
+def test_accumulator_size_needs_a_statistic():
+    hist = optim.run(optim.sgd(0.1), lambda x: x, [1.0], 2)
+    with pytest.raises(AttributeError):
+        animation.accumulator_size(hist)
+    with pytest.raises(TypeError):
+        animation.accumulator_size(np.zeros(3))
+
+
+# ----------------------------------------------------------------------- race_frames
+
+
+def test_race_frames_even_spacing_ends_and_pause():
+    shown = animation.race_frames(300)
+    assert shown[0] == 0 and shown[-1] == 300
+    distinct = np.unique(shown)
+    assert 60 <= len(distinct) <= 100
+    assert np.all(np.diff(shown) >= 0)
+    assert np.sum(shown == 300) == 10  # the final step, then 9 held copies
+    np.testing.assert_array_equal(animation.race_frames(4, frames=10, hold=0), [0, 1, 2, 3, 4])
+
+
+@pytest.mark.parametrize(
+    "args, error",
+    [((0,), ValueError), ((10, 1), ValueError), ((10, 5, -1), ValueError), ((10.0,), TypeError)],
+)
+def test_race_frames_rejects_bad_input(args, error):
+    with pytest.raises(error):
+        animation.race_frames(*args)
+
+
+# ----------------------------------------------------------------------- race_figure
+
+
+def test_race_figure_puts_each_racer_at_step_t(short_runs):
+    s, runs = short_runs
+    fig, draw = animation.race_figure(s, runs, power=0.5, scale=0.1)
+    w, h = fig.get_size_inches() * fig.dpi
+    assert (round(w), round(h)) == (400, 320)
+    for t in (0, 7, 40):
+        counter, *artists = draw(t)
+        assert counter.get_text() == f"step {t} of 40"
+        groups = [artists[4 * i : 4 * i + 4] for i in range(len(runs))]
+        for hist, (trail, square, ball, number) in zip(runs.values(), groups, strict=True):
+            np.testing.assert_array_equal(trail.get_xydata(), hist.xs[: t + 1])
+            np.testing.assert_array_equal(ball.get_xydata()[0], hist.xs[t])
+            size = animation.accumulator_size(hist)[t]
+            side = 0.1 * size**0.5
+            assert square.get_width() == pytest.approx(side)
+            assert square.get_height() == pytest.approx(side)
+            cx = square.get_x() + side / 2
+            cy = square.get_y() + side / 2
+            np.testing.assert_allclose([cx, cy], hist.xs[t])  # centred on the ball
+            assert number.get_text() == f"{size:.2f}"
+            assert square.get_facecolor()[:3] == pytest.approx(
+                matplotlib.colors.to_rgb(plotting.color_for(hist))
+            )
+
+
+def test_race_figure_power_one_makes_the_side_proportional(short_runs):
+    s, runs = short_runs
+    _, draw = animation.race_figure(s, runs, power=1.0, scale=0.01)
+    square = draw(20)[2]
+    size = animation.accumulator_size(runs["AdaGrad"])[20]
+    assert square.get_width() == pytest.approx(0.01 * size)
+
+
+def test_race_figure_default_scale_fits_the_largest_square(valley_runs):
+    s, runs = valley_runs
+    _, draw = animation.race_figure(s, runs)
+    (x0, x1), (y0, y1) = s.bounds
+    square = draw(300)[2]  # AdaGrad's, at its largest
+    assert square.get_width() == pytest.approx(min(x1 - x0, y1 - y0) / 6)
+
+
+def test_race_figure_is_not_managed_by_pyplot(short_runs):
+    s, runs = short_runs
+    before = plt.get_fignums()
+    animation.race_figure(s, runs)
+    assert plt.get_fignums() == before
+
+
+@pytest.mark.parametrize(
+    "histories, kwargs, error",
+    [
+        ({}, {}, TypeError),
+        ({"a": np.zeros((3, 2))}, {}, TypeError),
+        ("history", {}, TypeError),
+        (None, {"power": 0.0}, ValueError),
+        (None, {"scale": -1.0}, ValueError),
+        (None, {"dpi": 0}, ValueError),
+        (None, {"power": "half"}, TypeError),
+    ],
+)
+def test_race_figure_rejects_bad_input(short_runs, histories, kwargs, error):
+    s, runs = short_runs
+    with pytest.raises(error):
+        animation.race_figure(s, runs if histories is None else histories, **kwargs)
+
+
+def test_race_figure_rejects_runs_of_other_lengths_or_shapes(short_runs):
+    s, runs = short_runs
+    longer = optim.run(optim.adagrad(0.1), s.grad, s.start, 41)
+    with pytest.raises(ValueError, match="same number of steps"):
+        animation.race_figure(s, {"a": runs["AdaGrad"], "b": longer})
+    flat = optim.run(optim.adagrad(0.1), lambda x: 2 * x, [1.0, 2.0, 3.0], 40)
+    with pytest.raises(ValueError, match="2-D path"):
+        animation.race_figure(s, {"a": flat})
+
+
+def test_race_figure_draw_rejects_steps_outside_the_run(short_runs):
+    s, runs = short_runs
+    _, draw = animation.race_figure(s, runs)
+    with pytest.raises(ValueError):
+        draw(41)
+    with pytest.raises(ValueError):
+        draw(-1)
+
+
+# ---------------------------------------------------------------- animate and save
+
+
+def test_animate_race_returns_a_func_animation_and_saves_a_gif(short_runs, tmp_path):
+    s, runs = short_runs
+    anim = animation.animate_race(s, runs, frames=6, hold=2, fps=10)
+    assert isinstance(anim, FuncAnimation)
+    path = animation.save_gif(anim, "race", folder=tmp_path, fps=10)
+    assert path == tmp_path / "race.gif"
+    with Image.open(path) as im:
+        assert im.format == "GIF"
+        assert im.size == (400, 320)
+        assert im.n_frames == 6  # the held copies merge into the last frame
+        assert im.info["loop"] == 0
+        assert im.info["duration"] == 100
+        assert "transparency" not in im.info
+
+
+def test_save_gif_is_byte_identical_on_every_run(short_runs, tmp_path):
+    s, runs = short_runs
+    anim = animation.animate_race(s, runs, frames=8, hold=1)
+    a = animation.save_gif(anim, "a", folder=tmp_path)
+    b = animation.save_gif(anim, "b.gif", folder=tmp_path)  # the same animation again
+    c = animation.save_gif(animation.animate_race(s, runs, frames=8, hold=1), "c", folder=tmp_path)
+    assert sha(a) == sha(b) == sha(c)
+
+
+def test_save_gif_is_byte_identical_in_a_fresh_process(short_runs, tmp_path):
+    s, runs = short_runs
+    here = animation.save_gif(
+        animation.animate_race(s, runs, frames=8, hold=1), "here", folder=tmp_path
+    )
+    script = f"""
+import matplotlib
+matplotlib.use("Agg")
+from rmsnotes import animation, optim, surfaces
+s = surfaces.two_wells()
+runs = {{
+    "AdaGrad": optim.run(optim.adagrad(0.1), s.grad, s.start, 40),
+    "RMSprop": optim.run(optim.rmsprop(0.1, beta=0.99), s.grad, s.start, 40),
+}}
+animation.save_gif(animation.animate_race(s, runs, frames=8, hold=1), "there", folder={str(tmp_path)!r})
+"""
+    subprocess.run([sys.executable, "-c", script], check=True)
+    assert sha(here) == sha(tmp_path / "there.gif")
+
+
+def test_the_gif_keeps_the_racers_colours_exactly(valley_runs, tmp_path):
+    s, runs = valley_runs
+    anim = animation.animate_race(s, runs, frames=12, hold=0)
+    path = animation.save_gif(anim, "colours", folder=tmp_path)
+    with Image.open(path) as im:
+        im.seek(im.n_frames - 1)
+        last = np.asarray(im.convert("RGB")).reshape(-1, 3)
+    pixels = {tuple(p) for p in np.unique(last, axis=0).tolist()}
+    for name in ("adagrad", "rmsprop"):
+        rgb = tuple(round(255 * c) for c in matplotlib.colors.to_rgb(plotting.color_for(name)))
+        assert rgb in pixels, f"{name}'s colour {rgb} is not in the last frame"
+
+
+def test_the_notebook_race_is_small(valley_runs, tmp_path):
+    """The race of notebook 05 with the default settings: 61 frames, under 1 MB."""
+    s, runs = valley_runs
+    anim = animation.animate_race(s, runs, title="valley-plateau, lr = 0.05")
+    path = animation.save_gif(anim, "05_race", folder=tmp_path)
+    assert path.stat().st_size < 1_000_000
+    with Image.open(path) as im:
+        assert im.n_frames == 61
+
+
+def test_save_gif_uses_the_figures_env_var(short_runs, tmp_path, monkeypatch):
+    s, runs = short_runs
+    monkeypatch.setenv("RMSNOTES_FIGURES", str(tmp_path / "env"))
+    path = animation.save_gif(animation.animate_race(s, runs, frames=3, hold=0), "env_race")
+    assert path == tmp_path / "env" / "env_race.gif"
+    assert path.is_file()
+
+
+@pytest.mark.parametrize(
+    "name, error",
+    [
+        ("../escape", ValueError),
+        ("sub/race", ValueError),
+        ("race.png", ValueError),
+        ("", ValueError),
+        (5, TypeError),
+    ],
+)
+def test_save_gif_rejects_bad_names(short_runs, tmp_path, name, error):
+    s, runs = short_runs
+    anim = animation.animate_race(s, runs, frames=3, hold=0)
+    with pytest.raises(error):
+        animation.save_gif(anim, name, folder=tmp_path)
+    animation.save_gif(anim, "ok", folder=tmp_path)  # render it, so it is not left unsaved
+
+
+def test_save_gif_rejects_non_animations_and_bad_fps(short_runs, tmp_path):
+    with pytest.raises(TypeError):
+        animation.save_gif(object(), "x", folder=tmp_path)
+    s, runs = short_runs
+    anim = animation.animate_race(s, runs, frames=3, hold=0)
+    with pytest.raises(ValueError):
+        animation.save_gif(anim, "x", folder=tmp_path, fps=0)
+    animation.save_gif(anim, "ok", folder=tmp_path)
+
+
+def test_importing_the_module_changes_nothing():
+    script = """
+import matplotlib
+before = dict(matplotlib.rcParams)
+backend = matplotlib.rcParams._get_backend_or_none()
+import rmsnotes.animation
+assert dict(matplotlib.rcParams) == before
+assert matplotlib.rcParams._get_backend_or_none() == backend
+import matplotlib.pyplot as plt
+assert plt.get_fignums() == []
+"""
+    subprocess.run([sys.executable, "-c", script], check=True)
