@@ -30,7 +30,6 @@ github.com/lilipads/gradient_descent_viz.
 
 from __future__ import annotations
 
-import numbers
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -47,6 +46,8 @@ from matplotlib.patches import Rectangle
 from PIL import Image
 
 from rmsnotes import plotting
+from rmsnotes._validate import count as _count
+from rmsnotes._validate import positive as _positive
 from rmsnotes.optim import History
 
 __all__ = [
@@ -65,23 +66,6 @@ _BACKGROUND = "white"
 
 
 # ---------------------------------------------------------------------- validation
-
-
-def _count(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
-    return int(value)
-
-
-def _positive(name: str, value: Any) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not (value > 0 and np.isfinite(value)):
-        raise ValueError(f"{name} must be > 0 and finite, got {value!r}")
-    return value
 
 
 def _check_histories(histories: Any) -> dict[str, History]:

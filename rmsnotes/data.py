@@ -18,11 +18,11 @@ Example:
 
 from __future__ import annotations
 
-import math
-import numbers
 from typing import Any, NamedTuple
 
 import numpy as np
+
+from rmsnotes import _validate
 
 __all__ = [
     "Regression",
@@ -46,52 +46,6 @@ class Classification(NamedTuple):
 
     X: np.ndarray
     y: np.ndarray
-
-
-# ---------------------------------------------------------------------- validation
-
-
-def _number(name: str, value: Any) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a real number, got {value!r} of type {type(value).__name__}"
-        )
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return value
-
-
-def _nonnegative(name: str, value: Any) -> float:
-    value = _number(name, value)
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0 and finite, got {value!r}")
-    return value
-
-
-def _positive(name: str, value: Any) -> float:
-    value = _number(name, value)
-    if not value > 0:
-        raise ValueError(f"{name} must be > 0 and finite, got {value!r}")
-    return value
-
-
-def _count(name: str, value: Any, minimum: int = 1) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
-    return int(value)
-
-
-def _rng(seed: Any) -> np.random.Generator:
-    if seed is not None and (
-        isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral)
-    ):
-        raise TypeError(f"seed must be an int >= 0 (or None), got {seed!r}")
-    if seed is not None and seed < 0:
-        raise ValueError(f"seed must be an int >= 0 (or None), got {seed}")
-    return np.random.default_rng(seed)
 
 
 # ------------------------------------------------------------------------ data sets
@@ -130,12 +84,12 @@ def make_intercept_regression(
         >>> np.allclose(y, 4.0 + 2.5 * X[:, 1])
         True
     """
-    n = _count("n", n)
-    intercept = _number("intercept", intercept)
-    slope = _number("slope", slope)
-    noise = _nonnegative("noise", noise)
-    x_max = _positive("x_max", x_max)
-    rng = _rng(seed)
+    n = _validate.count("n", n, 1)
+    intercept = _validate.finite("intercept", intercept)
+    slope = _validate.finite("slope", slope)
+    noise = _validate.nonnegative("noise", noise)
+    x_max = _validate.positive("x_max", x_max)
+    rng = np.random.default_rng(_validate.seed("seed", seed))
     x = rng.uniform(0.0, x_max, size=n)
     y = intercept + slope * x + noise * rng.standard_normal(n)
     X = np.column_stack([np.ones(n), x])
@@ -175,15 +129,15 @@ def make_sparse_regression(
         >>> bool(0.02 < X[:, 1].mean() < 0.04)
         True
     """
-    n = _count("n", n)
-    dense_scale = _positive("dense_scale", dense_scale)
-    p_sparse = _number("p_sparse", p_sparse)
+    n = _validate.count("n", n, 1)
+    dense_scale = _validate.positive("dense_scale", dense_scale)
+    p_sparse = _validate.finite("p_sparse", p_sparse)
     if not 0.0 < p_sparse <= 1.0:
         raise ValueError(f"p_sparse must satisfy 0 < p_sparse <= 1, got {p_sparse!r}")
-    w_dense = _number("w_dense", w_dense)
-    w_sparse = _number("w_sparse", w_sparse)
-    noise = _nonnegative("noise", noise)
-    rng = _rng(seed)
+    w_dense = _validate.finite("w_dense", w_dense)
+    w_sparse = _validate.finite("w_sparse", w_sparse)
+    noise = _validate.nonnegative("noise", noise)
+    rng = np.random.default_rng(_validate.seed("seed", seed))
     x_d = dense_scale * rng.standard_normal(n)
     x_s = (rng.uniform(size=n) < p_sparse).astype(float)
     y = w_dense * x_d + w_sparse * x_s + noise * rng.standard_normal(n)
@@ -216,9 +170,9 @@ def make_moons(n: int = 200, noise: float = 0.2, seed: int | None = 0) -> Classi
     Reference: ``sklearn.datasets.make_moons`` (same shapes, a different random
     stream).
     """
-    n = _count("n", n, minimum=2)
-    noise = _nonnegative("noise", noise)
-    rng = _rng(seed)
+    n = _validate.count("n", n, 2)
+    noise = _validate.nonnegative("noise", noise)
+    rng = np.random.default_rng(_validate.seed("seed", seed))
     n_inner = n // 2
     n_outer = n - n_inner
     t_out = np.linspace(0.0, np.pi, n_outer)

@@ -32,10 +32,11 @@ optimization", ICLR 2015, arXiv:1412.6980, section 3 (initialization bias correc
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import numpy as np
+
+from rmsnotes import _validate
 
 __all__ = [
     "moving_average",
@@ -51,29 +52,6 @@ __all__ = [
 # ---------------------------------------------------------------------- validation
 
 
-def _real(name: str, value: Any) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a real number, got {value!r} of type {type(value).__name__}"
-        )
-    return float(value)
-
-
-def _check_beta(beta: Any) -> float:
-    beta = _real("beta", beta)
-    if not 0.0 <= beta < 1.0:
-        raise ValueError(f"beta must satisfy 0 <= beta < 1, got {beta!r}")
-    return beta
-
-
-def _check_count(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {value!r} of type {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def _check_steps(t: Any) -> int | np.ndarray:
     """t >= 1: an int, or an integer array (for a whole sequence of averages)."""
     if isinstance(t, (list, tuple)):
@@ -86,18 +64,12 @@ def _check_steps(t: Any) -> int | np.ndarray:
         if t.size and t.min() < 1:
             raise ValueError(f"t must be >= 1 (the number of values averaged), got {int(t.min())}")
         return t
-    return _check_count("t", t, 1)
+    return _validate.count("t", t, 1)
 
 
 def _real_array(name: str, value: Any) -> np.ndarray:
-    try:
-        arr = np.asarray(value)
-    except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"{name} must be a real-valued array, got {value!r}") from exc
-    if arr.dtype.kind in "biu":
-        arr = arr.astype(np.float64)
-    elif arr.dtype.kind != "f":
-        raise TypeError(f"{name} must be real-valued, got dtype {arr.dtype}")
+    """A real-valued float array (see :func:`_validate.real_array`) with no nan or inf."""
+    arr = _validate.real_array(name, value)
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} contains a non-finite value (nan or inf)")
     return arr
@@ -131,7 +103,7 @@ def moving_average(values: Any, beta: float, initial: Any = 0.0) -> np.ndarray:
         >>> moving_average([4.0, 4.0], beta=0.5, initial=4.0)
         array([4., 4.])
     """
-    beta = _check_beta(beta)
+    beta = _validate.unit_interval("beta", beta)
     values = _real_array("values", values)
     if values.ndim == 0:
         raise ValueError("values must have a time axis (at least 1-D), got a scalar")
@@ -162,8 +134,8 @@ def weights(beta: float, t: int) -> np.ndarray:
         >>> weights(0.5, 3)   # (1 - b) b^2, (1 - b) b, (1 - b)
         array([0.125, 0.25 , 0.5  ])
     """
-    beta = _check_beta(beta)
-    t = _check_count("t", t, 0)
+    beta = _validate.unit_interval("beta", beta)
+    t = _validate.count("t", t, 0)
     ages = np.arange(t - 1, -1, -1, dtype=np.float64)
     return (1.0 - beta) * beta**ages
 
@@ -183,8 +155,8 @@ def weights_sum(beta: float, t: int) -> float:
         >>> round(weights_sum(0.9, 10), 6)   # 1 - 0.9**10
         0.651322
     """
-    beta = _check_beta(beta)
-    t = _check_count("t", t, 0)
+    beta = _validate.unit_interval("beta", beta)
+    t = _validate.count("t", t, 0)
     return 1.0 - beta**t
 
 
@@ -198,7 +170,7 @@ def mean_age(beta: float) -> float:
         >>> round(mean_age(0.9), 12)
         9.0
     """
-    beta = _check_beta(beta)
+    beta = _validate.unit_interval("beta", beta)
     return beta / (1.0 - beta)
 
 
@@ -216,7 +188,7 @@ def effective_window(beta: float) -> float:
         >>> round(effective_window(0.9), 12)
         10.0
     """
-    beta = _check_beta(beta)
+    beta = _validate.unit_interval("beta", beta)
     return 1.0 / (1.0 - beta)
 
 
@@ -234,7 +206,7 @@ def half_life(beta: float) -> float:
         >>> round(0.9 ** half_life(0.9), 12)
         0.5
     """
-    beta = _check_beta(beta)
+    beta = _validate.unit_interval("beta", beta)
     if beta == 0.0:
         return 0.0
     return math.log(2.0) / math.log(1.0 / beta)
@@ -262,7 +234,7 @@ def bias_correction(avg: Any, beta: float, t: Any) -> np.ndarray | float:
         >>> bias_correction(a, 0.9, np.arange(1, 4))
         array([3., 3., 3.])
     """
-    beta = _check_beta(beta)
+    beta = _validate.unit_interval("beta", beta)
     t = _check_steps(t)
     avg_arr = _real_array("avg", avg)
     out = avg_arr / (1.0 - np.power(beta, t))

@@ -27,11 +27,12 @@ Example:
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from rmsnotes import _validate
 
 __all__ = [
     "linear_loss",
@@ -82,14 +83,6 @@ def _check_vector(name: str, value: Any, size: int) -> np.ndarray:
 def _check_labels(y: np.ndarray) -> None:
     if not np.all((y >= 0) & (y <= 1)):
         raise ValueError("y must hold labels (or probabilities) in [0, 1]")
-
-
-def _check_hidden(hidden: Any) -> int:
-    if isinstance(hidden, (bool, np.bool_)) or not isinstance(hidden, numbers.Integral):
-        raise TypeError(f"hidden must be an int, got {hidden!r}")
-    if hidden < 1:
-        raise ValueError(f"hidden must be an int >= 1, got {hidden}")
-    return int(hidden)
 
 
 # ------------------------------------------------------------------ linear regression
@@ -169,12 +162,9 @@ def mlp_size(hidden: int = 16, n_inputs: int = 2) -> int:
         >>> mlp_size(16)        # 2*16 + 16 + 16 + 1
         65
     """
-    hidden = _check_hidden(hidden)
-    if isinstance(n_inputs, (bool, np.bool_)) or not isinstance(n_inputs, numbers.Integral):
-        raise TypeError(f"n_inputs must be an int, got {n_inputs!r}")
-    if n_inputs < 1:
-        raise ValueError(f"n_inputs must be an int >= 1, got {n_inputs}")
-    return (int(n_inputs) + 2) * hidden + 1
+    hidden = _validate.count("hidden", hidden, 1)
+    n_inputs = _validate.count("n_inputs", n_inputs, 1)
+    return (n_inputs + 2) * hidden + 1
 
 
 def mlp_init(hidden: int = 16, seed: int | None = 0, n_inputs: int = 2) -> np.ndarray:
@@ -192,13 +182,7 @@ def mlp_init(hidden: int = 16, seed: int | None = 0, n_inputs: int = 2) -> np.nd
         True
     """
     size = mlp_size(hidden, n_inputs)
-    if seed is not None and (
-        isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral)
-    ):
-        raise TypeError(f"seed must be an int >= 0 (or None), got {seed!r}")
-    if seed is not None and seed < 0:
-        raise ValueError(f"seed must be an int >= 0 (or None), got {seed}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_validate.seed("seed", seed))
     k1 = 1.0 / math.sqrt(n_inputs)
     k2 = 1.0 / math.sqrt(hidden)
     n1 = (n_inputs + 1) * hidden  # W1 and b1

@@ -49,13 +49,14 @@ for stochastic optimization", ICLR.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import numpy as np
+
+from rmsnotes import _validate
 
 __all__ = [
     "Optimizer",
@@ -133,64 +134,9 @@ class AdamState(NamedTuple):
 # ---------------------------------------------------------------------- validation
 
 
-def _number(name: str, value: Any) -> float:
-    """Return ``value`` as a float, or raise TypeError if it is not a real number."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a real number, got {value!r} of type {type(value).__name__}"
-        )
-    return float(value)
-
-
-def _check_lr(lr: Any) -> float:
-    lr = _number("lr", lr)
-    if not (lr > 0 and math.isfinite(lr)):
-        raise ValueError(f"lr must be > 0 and finite, got {lr!r}")
-    return lr
-
-
-def _check_unit_interval(name: str, value: Any) -> float:
-    """For decay rates and momentum: 0 <= value < 1."""
-    value = _number(name, value)
-    if not 0.0 <= value < 1.0:
-        raise ValueError(f"{name} must satisfy 0 <= {name} < 1, got {value!r}")
-    return value
-
-
-def _check_nonnegative(name: str, value: Any) -> float:
-    value = _number(name, value)
-    if not (value >= 0 and math.isfinite(value)):
-        raise ValueError(f"{name} must be >= 0 and finite, got {value!r}")
-    return value
-
-
-def _check_flag(name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
-
-def _as_float_array(name: str, value: Any) -> np.ndarray:
-    """Convert to a floating-point array without truncating anything.
-
-    Integers and booleans become float64 (``[1, 2]`` -> ``[1.0, 2.0]``); float32
-    and float64 arrays keep their precision. Complex, string and object input raise
-    TypeError.
-    """
-    try:
-        arr = np.asarray(value)
-    except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"{name} must be a real-valued array, got {value!r}") from exc
-    if arr.dtype.kind in "biu":
-        arr = arr.astype(np.float64)
-    elif arr.dtype.kind != "f":
-        raise TypeError(f"{name} must be a real-valued array, got dtype {arr.dtype} from {value!r}")
-    return arr
-
-
 def _check_grad(g: Any, like: np.ndarray) -> np.ndarray:
     """Validate a gradient against the state it updates: shape, and finiteness."""
-    g = _as_float_array("gradient", g)
+    g = _validate.real_array("gradient", g)
     if g.shape != like.shape:
         raise ValueError(f"gradient shape {g.shape} does not match the state's shape {like.shape}")
     # A sum is one cheap read pass; only if it is not finite do we look element-wise
@@ -273,11 +219,11 @@ def sgd(lr: float = 0.01, *, momentum: float = 0.0) -> Optimizer:
         >>> step
         array([-0.2])
     """
-    lr = _check_lr(lr)
-    momentum = _check_unit_interval("momentum", momentum)
+    lr = _validate.positive("lr", lr)
+    momentum = _validate.unit_interval("momentum", momentum)
 
     def init(x0: Any) -> SGDState:
-        x0 = _as_float_array("x0", x0)
+        x0 = _validate.real_array("x0", x0)
         return SGDState(b=np.zeros_like(x0))
 
     def update(g: Any, state: SGDState) -> tuple[np.ndarray, SGDState]:
@@ -336,13 +282,13 @@ def adagrad(
     Reference: J. Duchi, E. Hazan, Y. Singer, "Adaptive subgradient methods for online
     learning and stochastic optimization", JMLR 12 (2011) 2121-2159.
     """
-    lr = _check_lr(lr)
-    eps = _check_nonnegative("eps", eps)
-    eps_in_sqrt = _check_flag("eps_in_sqrt", eps_in_sqrt)
-    initial_accumulator = _check_nonnegative("initial_accumulator", initial_accumulator)
+    lr = _validate.positive("lr", lr)
+    eps = _validate.nonnegative("eps", eps)
+    eps_in_sqrt = _validate.flag("eps_in_sqrt", eps_in_sqrt)
+    initial_accumulator = _validate.nonnegative("initial_accumulator", initial_accumulator)
 
     def init(x0: Any) -> AdagradState:
-        x0 = _as_float_array("x0", x0)
+        x0 = _validate.real_array("x0", x0)
         return AdagradState(s=np.full_like(x0, initial_accumulator))
 
     def update(g: Any, state: AdagradState) -> tuple[np.ndarray, AdagradState]:
@@ -416,16 +362,16 @@ def rmsprop(
     Learning, Lecture 6e, "rmsprop: divide the gradient by a running average of its
     recent magnitude" (Coursera, 2012).
     """
-    lr = _check_lr(lr)
-    beta = _check_unit_interval("beta", beta)
-    eps = _check_nonnegative("eps", eps)
-    eps_in_sqrt = _check_flag("eps_in_sqrt", eps_in_sqrt)
-    centered = _check_flag("centered", centered)
-    momentum = _check_unit_interval("momentum", momentum)
-    initial_accumulator = _check_nonnegative("initial_accumulator", initial_accumulator)
+    lr = _validate.positive("lr", lr)
+    beta = _validate.unit_interval("beta", beta)
+    eps = _validate.nonnegative("eps", eps)
+    eps_in_sqrt = _validate.flag("eps_in_sqrt", eps_in_sqrt)
+    centered = _validate.flag("centered", centered)
+    momentum = _validate.unit_interval("momentum", momentum)
+    initial_accumulator = _validate.nonnegative("initial_accumulator", initial_accumulator)
 
     def init(x0: Any) -> RMSpropState:
-        x0 = _as_float_array("x0", x0)
+        x0 = _validate.real_array("x0", x0)
         zeros = np.zeros_like(x0)
         return RMSpropState(v=np.full_like(x0, initial_accumulator), m=zeros, b=zeros)
 
@@ -510,11 +456,11 @@ def adam(
     Reference: D. P. Kingma, J. Ba, "Adam: a method for stochastic optimization",
     ICLR 2015, arXiv:1412.6980.
     """
-    lr = _check_lr(lr)
-    beta1 = _check_unit_interval("beta1", beta1)
-    beta2 = _check_unit_interval("beta2", beta2)
-    eps = _check_nonnegative("eps", eps)
-    bias_correction = _check_flag("bias_correction", bias_correction)
+    lr = _validate.positive("lr", lr)
+    beta1 = _validate.unit_interval("beta1", beta1)
+    beta2 = _validate.unit_interval("beta2", beta2)
+    eps = _validate.nonnegative("eps", eps)
+    bias_correction = _validate.flag("bias_correction", bias_correction)
 
     def _corrections(t: int) -> tuple[float, float]:
         if not bias_correction:
@@ -522,7 +468,7 @@ def adam(
         return 1.0 - beta1**t, math.sqrt(1.0 - beta2**t)
 
     def init(x0: Any) -> AdamState:
-        x0 = _as_float_array("x0", x0)
+        x0 = _validate.real_array("x0", x0)
         return AdamState(m=np.zeros_like(x0), v=np.zeros_like(x0), t=0)
 
     def _denominator(v: np.ndarray, c2: float, out=None) -> np.ndarray:
@@ -609,13 +555,6 @@ class History:
         return np.sqrt((diff.reshape(len(self.xs), -1) ** 2).sum(axis=1))
 
 
-def _schedule_factor(schedule: Callable[[int], float], t: int) -> float:
-    factor = _number(f"schedule({t})", schedule(t))
-    if not (factor > 0 and math.isfinite(factor)):
-        raise ValueError(f"schedule({t}) must be > 0 and finite, got {factor!r}")
-    return factor
-
-
 def run(
     opt: Optimizer,
     grad_fn: Callable[[np.ndarray], Any],
@@ -665,13 +604,9 @@ def run(
     for name, fn in (("schedule", schedule), ("project", project)):
         if fn is not None and not callable(fn):
             raise TypeError(f"{name} must be callable or None, got {fn!r}")
-    if isinstance(steps, (bool, np.bool_)) or not isinstance(steps, numbers.Integral):
-        raise TypeError(f"steps must be an int, got {steps!r}")
-    if steps < 0:
-        raise ValueError(f"steps must be >= 0, got {steps}")
-    steps = int(steps)
+    steps = _validate.count("steps", steps, 0)
 
-    x = _as_float_array("x0", x0).copy()
+    x = _validate.real_array("x0", x0).copy()
     state = opt.init(x)
     shape = (steps + 1, *x.shape)
     xs = np.empty(shape, dtype=x.dtype)
@@ -688,7 +623,7 @@ def run(
         try:
             g = grad_fn(xs[t - 1].copy())
             step, state = opt.update(g, state)
-            factor = 1.0 if schedule is None else _schedule_factor(schedule, t)
+            factor = 1.0 if schedule is None else _validate.positive(f"schedule({t})", schedule(t))
         except ValueError as exc:
             raise ValueError(f"step {t} of {steps} (at x = {xs[t - 1]!r}): {exc}") from exc
         grads[t - 1] = g

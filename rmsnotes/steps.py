@@ -32,11 +32,11 @@ section 12.8 "RMSProp".
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from rmsnotes import _validate
 from rmsnotes.optim import History
 
 __all__ = ["Oscillation", "step_ratio", "oscillation", "cycle_half_width"]
@@ -52,15 +52,6 @@ class Oscillation(NamedTuple):
 
     center: np.ndarray
     half_width: np.ndarray
-
-
-def _positive(name: str, value: Any) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not (value > 0 and math.isfinite(value)):
-        raise ValueError(f"{name} must be > 0 and finite, got {value!r}")
-    return value
 
 
 def step_ratio(hist: History, lr: Any = None) -> np.ndarray:
@@ -118,11 +109,10 @@ def oscillation(xs: Any, last: int = 50) -> Oscillation:
     xs = np.asarray(xs, dtype=float)
     if xs.ndim < 1 or len(xs) == 0:
         raise ValueError(f"xs must hold at least one point, got shape {xs.shape}")
-    if isinstance(last, (bool, np.bool_)) or not isinstance(last, numbers.Integral):
-        raise TypeError(f"last must be an int, got {last!r}")
+    last = _validate.integer("last", last)
     if not 1 <= last <= len(xs):
         raise ValueError(f"last must satisfy 1 <= last <= {len(xs)}, got {last}")
-    tail = xs[-int(last) :]
+    tail = xs[-last:]
     hi, lo = tail.max(axis=0), tail.min(axis=0)
     return Oscillation(center=(hi + lo) / 2, half_width=(hi - lo) / 2)
 
@@ -152,15 +142,10 @@ def cycle_half_width(
         >>> round(cycle_half_width(0.4, 4.0, 1e-6, eps_in_sqrt=True), 8)  # d2l's y
         0.19999984
     """
-    lr = _positive("lr", lr)
-    h = _positive("curvature", curvature)
-    if isinstance(eps, (bool, np.bool_)) or not isinstance(eps, numbers.Real):
-        raise TypeError(f"eps must be a real number, got {eps!r}")
-    eps = float(eps)
-    if not (eps >= 0 and math.isfinite(eps)):
-        raise ValueError(f"eps must be >= 0 and finite, got {eps!r}")
-    if not isinstance(eps_in_sqrt, (bool, np.bool_)):
-        raise TypeError(f"eps_in_sqrt must be True or False, got {eps_in_sqrt!r}")
+    lr = _validate.positive("lr", lr)
+    h = _validate.positive("curvature", curvature)
+    eps = _validate.nonnegative("eps", eps)
+    eps_in_sqrt = _validate.flag("eps_in_sqrt", eps_in_sqrt)
     if eps_in_sqrt:
         a2 = lr * lr / 4 - eps / (h * h)
         return math.sqrt(a2) if a2 > 0 else 0.0

@@ -36,13 +36,12 @@ batch carries on: an entry whose gradient stops being finite is frozen at nan
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from rmsnotes import _validate
 from rmsnotes.optim import Optimizer
 
 __all__ = [
@@ -54,14 +53,6 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------- validation
-
-
-def _count(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
-    return int(value)
 
 
 def _float_array(name: str, value: Any) -> np.ndarray:
@@ -83,15 +74,6 @@ def _check_lrs(lrs: Any) -> np.ndarray:
     if not np.all(np.isfinite(lrs) & (lrs > 0)):
         raise ValueError(f"every lr must be > 0 and finite, got {lrs.tolist()}")
     return lrs
-
-
-def _check_tol(tol: Any) -> float:
-    if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, numbers.Real):
-        raise TypeError(f"tol must be a real number, got {tol!r}")
-    tol = float(tol)
-    if not (tol > 0 and math.isfinite(tol)):
-        raise ValueError(f"tol must be > 0 and finite, got {tol!r}")
-    return tol
 
 
 def _make(factory: Callable[[float], Optimizer], lr: float) -> Optimizer:
@@ -158,7 +140,7 @@ def grid_starts(bounds: Sequence[Sequence[float]], n: int | tuple[int, int] = 8)
     if not np.all(np.isfinite(b)) or not np.all(b[:, 0] < b[:, 1]):
         raise ValueError(f"bounds need finite xmin < xmax and ymin < ymax, got {b.tolist()}")
     nx, ny = (n, n) if not isinstance(n, tuple) else n
-    nx, ny = _count("n", nx, 2), _count("n", ny, 2)
+    nx, ny = _validate.count("n", nx, 2), _validate.count("n", ny, 2)
     X, Y = np.meshgrid(np.linspace(*b[0], nx), np.linspace(*b[1], ny))
     return np.stack([X.ravel(), Y.ravel()], axis=-1)
 
@@ -211,9 +193,9 @@ def run_over_lrs(
         raise TypeError(f"grad_fn must be callable, got {grad_fn!r}")
     x0 = _float_array("x0", x0)
     lrs = _check_lrs(lrs)
-    steps = _count("steps", steps, 0)
+    steps = _validate.count("steps", steps, 0)
     if every is not None:
-        every = _count("every", every, 1)
+        every = _validate.count("every", every, 1)
         if steps % every:
             raise ValueError(f"steps ({steps}) must be a multiple of every ({every})")
 
@@ -279,14 +261,14 @@ def ending_fractions(finals: Any, points: Any, tol: float | Sequence[float]) -> 
             f"(n_starts, {points.shape[1]}), got {finals.shape}"
         )
     if np.ndim(tol) == 0:
-        tols = np.full(k, _check_tol(tol))
+        tols = np.full(k, _validate.positive("tol", tol))
     else:
         tols = _float_array("tol", tol)
         if tols.shape != (k,):
             raise ValueError(
                 f"tol must be a number or one per point, shape ({k},), got {tols.shape}"
             )
-        tols = np.array([_check_tol(float(t)) for t in tols])
+        tols = np.array([_validate.positive("tol", float(t)) for t in tols])
     with np.errstate(invalid="ignore"):
         dist = np.sqrt(((finals[..., None, :] - points) ** 2).sum(axis=-1))  # (..., n, k)
         near = dist <= tols  # nan compares False

@@ -39,13 +39,14 @@ Example:
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+
+from rmsnotes import _validate
 
 __all__ = [
     "Surface",
@@ -63,25 +64,6 @@ _SQRT2 = math.sqrt(2.0)
 
 
 # ---------------------------------------------------------------------- validation
-
-
-def _number(name: str, value: Any) -> float:
-    """Return ``value`` as a finite float, or raise TypeError/ValueError."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a real number, got {value!r} of type {type(value).__name__}"
-        )
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return value
-
-
-def _positive(name: str, value: Any) -> float:
-    value = _number(name, value)
-    if not value > 0:
-        raise ValueError(f"{name} must be > 0 and finite, got {value!r}")
-    return value
 
 
 def _points(p: Any) -> np.ndarray:
@@ -162,7 +144,7 @@ class Surface:
                 f"bounds must be ((xmin, xmax), (ymin, ymax)), got {self.bounds!r}"
             ) from exc
         bounds = tuple(
-            (_number(f"bounds {axis}min", lo), _number(f"bounds {axis}max", hi))
+            (_validate.finite(f"bounds {axis}min", lo), _validate.finite(f"bounds {axis}max", hi))
             for axis, (lo, hi) in zip("xy", ((x0, x1), (y0, y1)), strict=True)
         )
         for axis, (lo, hi) in zip("xy", bounds, strict=True):
@@ -186,12 +168,9 @@ class Surface:
             >>> X[0], Y[:, 0]
             (array([-5.5 , -2.25,  1.  ]), array([-3., -1.,  1.]))
         """
-        if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
-            raise TypeError(f"n must be an int, got {n!r}")
-        if n < 2:
-            raise ValueError(f"n must be >= 2, got {n}")
+        n = _validate.count("n", n, 2)
         (x0, x1), (y0, y1) = self.bounds
-        X, Y = np.meshgrid(np.linspace(x0, x1, int(n)), np.linspace(y0, y1, int(n)))
+        X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
         return X, Y, np.asarray(self.f(np.stack([X, Y], axis=-1)))
 
 
@@ -290,8 +269,8 @@ def quadratic(a: float = 0.1, b: float = 2.0) -> Surface:
     Reference: A. Zhang, Z. C. Lipton, M. Li, A. J. Smola, *Dive into Deep Learning*,
     section 12.8 "RMSProp" (d2l.ai).
     """
-    a = _positive("a", a)
-    b = _positive("b", b)
+    a = _validate.positive("a", a)
+    b = _validate.positive("b", b)
 
     def f(p: Any) -> np.ndarray:
         """a x^2 + b y^2."""
@@ -341,8 +320,8 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
     Reference: H. H. Rosenbrock, "An automatic method for finding the greatest or
     least value of a function", The Computer Journal 3 (1960) 175-184.
     """
-    a = _number("a", a)
-    b = _positive("b", b)
+    a = _validate.finite("a", a)
+    b = _validate.positive("b", b)
 
     def f(p: Any) -> np.ndarray:
         """(a - x)^2 + b (y - x^2)^2."""
@@ -493,9 +472,9 @@ def narrow_dip(width: float = 0.02, depth: float = 0.1, center: float = -1.0) ->
         >>> valley_coords(s.minima).round(4)[1]     # the dip minimum is at u ~ -0.992
         array([-0.992,  0.   ])
     """
-    width = _positive("width", width)
-    depth = _positive("depth", depth)
-    center = _number("center", center)
+    width = _validate.positive("width", width)
+    depth = _validate.positive("depth", depth)
+    center = _validate.finite("center", center)
     return _valley_surface(
         "narrow_dip",
         [(depth, center, width)],
@@ -537,10 +516,10 @@ def two_wells(
     github.com/lilipads/gradient_descent_viz, shown in "A Visual Explanation of
     Gradient Descent Methods", Towards Data Science (2020).
     """
-    left_depth = _positive("left_depth", left_depth)
-    right_depth = _positive("right_depth", right_depth)
-    width = _positive("width", width)
-    y_scale = _positive("y_scale", y_scale)
+    left_depth = _validate.positive("left_depth", left_depth)
+    right_depth = _validate.positive("right_depth", right_depth)
+    width = _validate.positive("width", width)
+    y_scale = _validate.positive("y_scale", y_scale)
 
     def parts(x: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         er = right_depth * np.exp(-((x - 1) ** 2 + z**2) / width)

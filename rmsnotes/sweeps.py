@@ -32,13 +32,12 @@ factory you pass), and no global state or input array is changed.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from rmsnotes import data, models, optim, surfaces
+from rmsnotes import _validate, data, models, optim, surfaces
 
 __all__ = [
     "Task",
@@ -90,14 +89,6 @@ class SweepResult(NamedTuple):
 # ---------------------------------------------------------------------- validation
 
 
-def _number(name: str, value: Any) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a real number, got {value!r} of type {type(value).__name__}"
-        )
-    return float(value)
-
-
 def _check_lrs(lrs: Any) -> np.ndarray:
     arr = np.asarray(lrs)
     if arr.dtype.kind not in "iuf":
@@ -114,14 +105,10 @@ def _check_lrs(lrs: Any) -> np.ndarray:
 def _check_seeds(seeds: Any) -> tuple[int, ...]:
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
         raise TypeError(f"seeds must be an iterable of ints, got {seeds!r}")
-    out = []
-    for s in seeds:
-        if isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral):
-            raise TypeError(f"every seed must be an int, got {s!r}")
-        out.append(int(s))
+    out = tuple(_validate.integer("every seed", s) for s in seeds)
     if not out:
         raise ValueError("seeds must not be empty (use seeds=None for one task)")
-    return tuple(out)
+    return out
 
 
 def _check_task(task: Any, where: str) -> Task:
@@ -275,11 +262,8 @@ def lr_sweep(
     if not callable(make_opt):
         raise TypeError(f"make_opt must be callable, got {make_opt!r}")
     lrs = _check_lrs(lrs)
-    if isinstance(steps, (bool, np.bool_)) or not isinstance(steps, numbers.Integral):
-        raise TypeError(f"steps must be an int, got {steps!r}")
-    if steps < 0:
-        raise ValueError(f"steps must be >= 0, got {steps}")
-    blowup = _number("blowup", blowup)
+    steps = _validate.count("steps", steps, 0)
+    blowup = _validate.real("blowup", blowup)
     if not (blowup > 1 and math.isfinite(blowup)):
         raise ValueError(f"blowup must be > 1 and finite, got {blowup!r}")
     probe = make_opt(lr=float(lrs[0]))
@@ -300,7 +284,7 @@ def lr_sweep(
         tasks = [_check_task(task(s), f"task({s})") for s in seeds]
 
     errors = np.array(
-        [[_final_error(make_opt, float(lr), t, int(steps), blowup) for lr in lrs] for t in tasks]
+        [[_final_error(make_opt, float(lr), t, steps, blowup) for lr in lrs] for t in tasks]
     )
     if seeds is None:
         errors = errors[0]
@@ -346,9 +330,7 @@ def best_lr(result: SweepResult, *, reduce: str = "max", atol: float = 0.0) -> t
     """
     result = _check_result(result)
     per_lr = _per_lr(result, reduce)
-    atol = _number("atol", atol)
-    if not (atol >= 0 and math.isfinite(atol)):
-        raise ValueError(f"atol must be >= 0 and finite, got {atol!r}")
+    atol = _validate.nonnegative("atol", atol)
     if not np.isfinite(per_lr).any():
         raise ValueError(f"every lr diverged in the sweep of {result.name!r}")
     i = int(np.argmax(per_lr <= np.min(per_lr) + atol))
@@ -365,7 +347,7 @@ def lrs_below(result: SweepResult, tol: float, *, reduce: str = "max") -> np.nda
         array([0.1, 1. ])
     """
     result = _check_result(result)
-    tol = _number("tol", tol)
+    tol = _validate.real("tol", tol)
     if not tol > 0:
         raise ValueError(f"tol must be > 0, got {tol!r}")
     return result.lrs[_per_lr(result, reduce) < tol]

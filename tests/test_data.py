@@ -148,7 +148,7 @@ def test_least_squares_bad_shapes():
 @pytest.mark.parametrize(
     "make, kwargs, err, msg",
     [
-        (data.make_intercept_regression, {"n": 0}, ValueError, "n must be an int >= 1"),
+        (data.make_intercept_regression, {"n": 0}, ValueError, "n must be >= 1"),
         (data.make_intercept_regression, {"n": 10.0}, TypeError, "n must be an int"),
         (data.make_intercept_regression, {"n": True}, TypeError, "n must be an int"),
         (data.make_intercept_regression, {"noise": -1.0}, ValueError, "noise must be >= 0"),
@@ -163,7 +163,7 @@ def test_least_squares_bad_shapes():
         (data.make_sparse_regression, {"noise": math.inf}, ValueError, "noise"),
         (data.make_sparse_regression, {"w_sparse": None}, TypeError, "w_sparse"),
         (data.make_sparse_regression, {"n": -5}, ValueError, "n must be"),
-        (data.make_moons, {"n": 1}, ValueError, "n must be an int >= 2"),
+        (data.make_moons, {"n": 1}, ValueError, "n must be >= 2"),
         (data.make_moons, {"noise": -0.1}, ValueError, "noise must be >= 0"),
         (data.make_moons, {"seed": "0"}, TypeError, "seed must be"),
     ],

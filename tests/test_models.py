@@ -200,7 +200,7 @@ def test_mlp_bad_input():
         models.mlp_loss(params, X, 2 * y)
     with pytest.raises(ValueError, match=r"size \(3 \+ 2\) \* hidden \+ 1"):
         models.mlp_loss(params, np.ones((10, 3)), y)  # X with 3 columns, params for 2
-    with pytest.raises(ValueError, match="hidden must be an int >= 1"):
+    with pytest.raises(ValueError, match="hidden must be >= 1"):
         models.mlp_init(0)
     with pytest.raises(TypeError, match="hidden must be an int"):
         models.mlp_problem(X, y, hidden=2.5)

@@ -1,0 +1,217 @@
+"""Checks of scalar arguments (and one of arrays), shared by the modules of rmsnotes.
+
+Private: the public functions of each module call these on their arguments.
+
+Each function takes the parameter's name (for the message) and its value, and
+returns the value converted to a plain Python ``float``, ``int`` or ``bool``, or
+raises:
+
+- ``TypeError`` when the value has the wrong type. ``bool`` (and ``numpy.bool_``)
+  is never a number here, so ``lr=True`` is an error rather than ``lr=1.0``;
+  complex numbers, strings, ``None`` and arrays (even 0-d ones) are not real
+  numbers either.
+- ``ValueError`` when the type is right but the value is out of range; the message
+  names the parameter and its allowed range, e.g. ``lr must be > 0 and finite,
+  got 0.0``.
+
+Example:
+    >>> positive("lr", 0.1)
+    0.1
+    >>> count("steps", 3, 0)
+    3
+    >>> unit_interval("beta", 1.0)
+    Traceback (most recent call last):
+        ...
+    ValueError: beta must satisfy 0 <= beta < 1, got 1.0
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "real",
+    "finite",
+    "positive",
+    "nonnegative",
+    "unit_interval",
+    "integer",
+    "count",
+    "seed",
+    "flag",
+    "real_array",
+]
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def real(name: str, value: Any) -> float:
+    """``value`` as a float; any real number, including nan and +-inf.
+
+    Raises:
+        TypeError: if ``value`` is not a real number (bool, complex, str, None,
+            an array, ...).
+
+    Example:
+        >>> real("a", np.float32(0.5)), real("a", 2)
+        (0.5, 2.0)
+        >>> real("a", True)
+        Traceback (most recent call last):
+            ...
+        TypeError: a must be a real number, got True of type bool
+    """
+    if _is_bool(value) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be a real number, got {value!r} of type {type(value).__name__}"
+        )
+    return float(value)
+
+
+def finite(name: str, value: Any) -> float:
+    """``value`` as a float; a real number other than nan and +-inf.
+
+    Raises:
+        TypeError: as :func:`real`.
+        ValueError: ``{name} must be finite, got ...``.
+    """
+    value = real(name, value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return value
+
+
+def positive(name: str, value: Any) -> float:
+    """``value`` as a float; a real number > 0 and finite (a learning rate, a scale).
+
+    Raises:
+        TypeError: as :func:`real`.
+        ValueError: ``{name} must be > 0 and finite, got ...``.
+
+    Example:
+        >>> positive("lr", 0)
+        Traceback (most recent call last):
+            ...
+        ValueError: lr must be > 0 and finite, got 0.0
+    """
+    value = real(name, value)
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError(f"{name} must be > 0 and finite, got {value!r}")
+    return value
+
+
+def nonnegative(name: str, value: Any) -> float:
+    """``value`` as a float; a real number >= 0 and finite (eps, a noise level).
+
+    Raises:
+        TypeError: as :func:`real`.
+        ValueError: ``{name} must be >= 0 and finite, got ...``.
+    """
+    value = real(name, value)
+    if not (value >= 0 and math.isfinite(value)):
+        raise ValueError(f"{name} must be >= 0 and finite, got {value!r}")
+    return value
+
+
+def unit_interval(name: str, value: Any) -> float:
+    """``value`` as a float; 0 <= value < 1 (a decay rate such as beta, a momentum).
+
+    Raises:
+        TypeError: as :func:`real`.
+        ValueError: ``{name} must satisfy 0 <= {name} < 1, got ...`` (nan included).
+    """
+    value = real(name, value)
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"{name} must satisfy 0 <= {name} < 1, got {value!r}")
+    return value
+
+
+def integer(name: str, value: Any) -> int:
+    """``value`` as an int; any Python or NumPy integer, but not a bool.
+
+    Floats are refused even when whole (``2.0``): a count is never rounded.
+
+    Raises:
+        TypeError: ``{name} must be an int, got ...``.
+    """
+    if _is_bool(value) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {value!r} of type {type(value).__name__}")
+    return int(value)
+
+
+def count(name: str, value: Any, minimum: int) -> int:
+    """``value`` as an int >= ``minimum`` (a number of steps, points, frames).
+
+    Raises:
+        TypeError: as :func:`integer`.
+        ValueError: ``{name} must be >= {minimum}, got ...``.
+
+    Example:
+        >>> count("n", 1, 2)
+        Traceback (most recent call last):
+            ...
+        ValueError: n must be >= 2, got 1
+    """
+    value = integer(name, value)
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    return value
+
+
+def seed(name: str, value: Any) -> int | None:
+    """``value`` as a seed for ``numpy.random.default_rng``: an int >= 0, or None.
+
+    Raises:
+        TypeError or ValueError: ``{name} must be an int >= 0 (or None), got ...``.
+    """
+    if value is None:
+        return None
+    if _is_bool(value) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int >= 0 (or None), got {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be an int >= 0 (or None), got {int(value)!r}")
+    return int(value)
+
+
+def flag(name: str, value: Any) -> bool:
+    """``value`` as a bool; only True or False (or a ``numpy.bool_``), not 0 or 1.
+
+    Raises:
+        TypeError: ``{name} must be True or False, got ...``.
+    """
+    if not _is_bool(value):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def real_array(name: str, value: Any) -> np.ndarray:
+    """``value`` as a floating-point array, without truncating anything.
+
+    Integers and booleans become float64 (``[1, 2]`` -> ``[1.0, 2.0]``); float32
+    and float64 arrays keep their precision (and are not copied). nan and inf pass:
+    the caller decides whether they may.
+
+    Raises:
+        TypeError: ``{name} must be a real-valued array, got ...`` for complex,
+            string, object and ragged input.
+
+    Example:
+        >>> real_array("x0", [1, 2])
+        array([1., 2.])
+        >>> real_array("x0", np.zeros(2, dtype=np.float32)).dtype
+        dtype('float32')
+    """
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be a real-valued array, got {value!r}") from exc
+    if arr.dtype.kind in "biu":
+        arr = arr.astype(np.float64)
+    elif arr.dtype.kind != "f":
+        raise TypeError(f"{name} must be a real-valued array, got dtype {arr.dtype} from {value!r}")
+    return arr
