@@ -450,10 +450,13 @@ def narrow_dip(width: float = 0.02, depth: float = 0.1, center: float = -1.0) ->
     The default dip is narrow (about 0.14 wide in u) and shallow. Measured with the
     default eps, from :attr:`Surface.start`, for lr between 0.15 and 1: AdaGrad
     reaches it with its rate already decayed and stays; RMSprop (beta 0.9) arrives
-    with steps of about lr and steps over it to the global minimum. At lr = 0.1 or
-    less the dip stops RMSprop too, and AdaGrad has not even reached it after 2000
-    steps. Make it wider (``width=0.1`` or more) and it traps both at every lr
-    from 0.05 to 1 (``tests/test_facts.py`` checks these).
+    with sqrt(v) still sized for the plateau's faint slope, so its step on the dip's
+    steep side is several times lr and lands beyond the dip, and it goes on to the
+    global minimum. At lr = 0.1 or less the dip stops RMSprop too, and AdaGrad has
+    not even reached it after 2000 steps. Make it wider (``width=0.1`` or more) and
+    it traps both at every lr from 0.05 to 1 from this start (``tests/test_facts.py``
+    checks these); from some starts on the valley floor RMSprop gets past a wide dip
+    at lr 0.2 to 0.3 (notebook 05 maps starts and learning rates).
 
     ``minima`` holds the global minimum first, then the dip's local minimum (and
     any other local minimum the parameters create), found numerically on the
