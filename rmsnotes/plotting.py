@@ -44,6 +44,7 @@ __all__ = [
     "plot_accumulators",
     "plot_rates",
     "save_figure",
+    "save_and_show",
 ]
 
 #: The eight Okabe-Ito colours, by name.
@@ -689,3 +690,29 @@ def save_figure(fig, name: str, *, folder: str | os.PathLike | None = None, dpi:
         if engine is not None:
             fig.set_layout_engine(engine)
     return path
+
+
+def save_and_show(fig, name: str, *, folder: str | os.PathLike | None = None, dpi: int = 100) -> None:
+    """Save ``fig`` with :func:`save_figure`, show that very PNG, and close ``fig``.
+
+    What the notebook shows is then exactly the file in ``figures/`` (the README
+    embeds the same files), and the figure is drawn once instead of twice, which
+    keeps the notebooks fast. Returns None, so a cell ending with this call shows the
+    figure and nothing else. Use ``save_figure`` and ``plt.show()`` instead when you
+    want to keep working on the figure.
+
+    Example:
+        >>> import tempfile
+        >>> fig, ax = new_figure()
+        >>> _ = plot_curve([3, 2, 1], ax=ax, ylabel="loss")
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     save_and_show(fig, "demo", folder=tmp)   # outside IPython: prints the repr
+        <IPython.core.display.Image object>
+        >>> plt.fignum_exists(fig.number)
+        False
+    """
+    from IPython.display import Image, display  # IPython comes with every Jupyter kernel
+
+    path = save_figure(fig, name, folder=folder, dpi=dpi)
+    display(Image(data=path.read_bytes(), format="png"))
+    plt.close(fig)

@@ -474,3 +474,15 @@ def test_every_public_function_has_an_example():
         obj = getattr(plotting, name)
         if callable(obj):
             assert re.search(r"Example:\n\s+>>>", obj.__doc__), name
+
+
+def test_save_and_show_displays_the_saved_file_and_closes_the_figure(tmp_path, monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    fig = _two_panel_figure()
+    assert plotting.save_and_show(fig, "both", folder=tmp_path) is None
+    saved = (tmp_path / "both.png").read_bytes()
+    assert len(shown) == 1 and shown[0].data == saved and shown[0].format == "png"
+    assert not plt.fignum_exists(fig.number)

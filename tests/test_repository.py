@@ -157,7 +157,7 @@ def test_notebook_uses_the_python3_kernel_and_no_widget_state(notebook):
 def test_notebook_figures_exist(notebook):
     path, nb = notebook
     source = "\n".join("".join(c["source"]) for c in code_cells(nb))
-    for name in re.findall(r"save_figure\([^,]+,\s*\"([^\"]+)\"", source):
+    for name in re.findall(r"save_(?:figure|and_show)\([^,]+,\s*\"([^\"]+)\"", source):
         file = ROOT / "figures" / (name if name.endswith(".png") else name + ".png")
         assert file.exists(), f"{path.name} saves {file.name}, which is not committed"
 
