@@ -692,7 +692,9 @@ def save_figure(fig, name: str, *, folder: str | os.PathLike | None = None, dpi:
     return path
 
 
-def save_and_show(fig, name: str, *, folder: str | os.PathLike | None = None, dpi: int = 100) -> None:
+def save_and_show(
+    fig, name: str, *, folder: str | os.PathLike | None = None, dpi: int = 100
+) -> None:
     """Save ``fig`` with :func:`save_figure`, show that very PNG, and close ``fig``.
 
     What the notebook shows is then exactly the file in ``figures/`` (the README
