@@ -31,9 +31,9 @@ the largest need seen is 2.2e-17 * max|xs| (one coordinate in two cases).
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -61,48 +61,19 @@ CASES = _load_cases()
 ADAPTIVE = [c for c in CASES if c["rmsnotes"]["optimizer"] in ("rmsprop", "adagrad")]
 
 
-def _grad_fn(problem: dict):
-    """The gradient of a problem spec; the same code as ``tools/make_golden.py``.
+def _load_generator():
+    """tools/make_golden.py, loaded by path: its gradient code is what the libraries saw.
 
-    Plain Python floats and ``math.fsum``: bit-for-bit the gradients the libraries
-    were given, on any platform and NumPy version.
+    Importing it needs only NumPy; the frameworks are imported inside its functions.
     """
-    kind = problem["kind"]
-    if kind == "quadratic":
-        a = [float(ai) for ai in problem["a"]]
+    path = Path(__file__).resolve().parents[1] / "tools" / "make_golden.py"
+    spec = importlib.util.spec_from_file_location("make_golden", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-        def grad(x):
-            return np.array([ai * float(xi) for ai, xi in zip(a, x, strict=True)])
 
-    elif kind == "rosenbrock":
-        a, b = float(problem["a"]), float(problem["b"])
-
-        def grad(x):
-            u, v = float(x[0]), float(x[1])
-            r = v - u * u
-            return np.array([-2.0 * (a - u) - 4.0 * b * u * r, 2.0 * b * r])
-
-    elif kind == "least_squares":
-        X = [[float(e) for e in row] for row in problem["X"]]
-        y = [float(e) for e in problem["y"]]
-        n = len(y)
-
-        def grad(w):
-            w = [float(e) for e in w]
-            res = [
-                math.fsum(xij * wj for xij, wj in zip(row, w, strict=True)) - yi
-                for row, yi in zip(X, y, strict=True)
-            ]
-            return np.array(
-                [
-                    math.fsum(row[j] * ri for row, ri in zip(X, res, strict=True)) / n
-                    for j in range(len(w))
-                ]
-            )
-
-    else:
-        raise ValueError(f"unknown problem kind {kind!r}")
-    return grad
+_grad_fn = _load_generator().gradient_function
 
 
 def _replay(case: dict, **override) -> np.ndarray:

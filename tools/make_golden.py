@@ -60,12 +60,7 @@ import os
 import sys
 from pathlib import Path
 
-# Must be set before keras (or tensorflow) is imported.
-os.environ["KERAS_BACKEND"] = "jax"
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
-import numpy as np  # noqa: E402
+import numpy as np
 
 OUT_DIR = Path(__file__).resolve().parent.parent / "tests" / "data"
 LIBRARIES = ("torch", "keras", "optax", "tf1")
@@ -99,7 +94,8 @@ STEPS = {"quadratic": 50, "rosenbrock": 60, "least_squares": 40}
 def gradient_function(problem: dict):
     """The gradient of a problem spec, in platform-independent float64 arithmetic.
 
-    Identical to ``_grad_fn`` in ``tests/test_golden.py``: change both or neither.
+    ``tests/test_golden.py`` imports this function, so the tests replay exactly the
+    gradients the libraries were given.
     """
     kind = problem["kind"]
     if kind == "quadratic":
@@ -619,6 +615,11 @@ def write_cases(path: Path, library: str, cases: list[dict]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # Set before keras (or tensorflow) is first imported, which happens lazily in the
+    # per-library functions; importing this module (the tests do) changes nothing.
+    os.environ["KERAS_BACKEND"] = "jax"
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--libs", default=",".join(LIBRARIES), help="comma-separated")
     parser.add_argument("--out", type=Path, default=OUT_DIR)
