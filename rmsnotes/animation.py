@@ -31,7 +31,6 @@ github.com/lilipads/gradient_descent_viz.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Mapping
 from io import BytesIO
 from pathlib import Path
@@ -61,7 +60,6 @@ __all__ = [
 
 FPS = 12  #: default frames per second of the race (and of :func:`save_gif`)
 DPI = 80  #: default resolution of the GIF: a 5 x 4 inch figure is 400 x 320 pixels
-_NAME = re.compile(r"[A-Za-z0-9_-]+")
 _BACKGROUND = "white"
 
 
@@ -509,16 +507,8 @@ def save_gif(
     """
     if not isinstance(anim, Animation):
         raise TypeError(f"anim must be a matplotlib Animation, got {type(anim).__name__}")
-    if not isinstance(name, str):
-        raise TypeError(f"name must be a str, got {type(name).__name__}")
-    stem = name[:-4] if name.lower().endswith(".gif") else name
-    if not _NAME.fullmatch(stem):
-        raise ValueError(
-            f"bad GIF name {name!r}: use letters, digits, '_' and '-' only, "
-            "optionally ending in '.gif' (no folders, no other extension)"
-        )
     fps = _positive("fps", fps)
-    path = plotting._figures_folder(folder) / f"{stem}.gif"
+    path = plotting.figure_path(name, ".gif", folder=folder)
     # savefig.dpi "figure": a matplotlibrc cannot change the frame size behind our back.
     with rc_context({"savefig.dpi": "figure"}):
         anim.save(

@@ -45,6 +45,7 @@ __all__ = [
     "plot_rates",
     "save_figure",
     "save_and_show",
+    "figure_path",
 ]
 
 #: The eight Okabe-Ito colours, by name.
@@ -616,6 +617,31 @@ def _figures_folder(folder: str | os.PathLike | None) -> Path:
     return path
 
 
+def figure_path(name: str, suffix: str, *, folder: str | os.PathLike | None = None) -> Path:
+    """Where a figure called ``name`` goes: ``<folder>/<name><suffix>``, name checked.
+
+    The folder is ``folder`` if given, else ``$RMSNOTES_FIGURES`` if set, else the
+    repository's ``figures/`` (created if missing). ``name`` may end in ``suffix``;
+    otherwise it must be letters, digits, ``_`` and ``-`` only: no folders, no other
+    extension, so a figure can never land outside the folder.
+
+    Example:
+        >>> figure_path("../escape", ".png")
+        Traceback (most recent call last):
+        ...
+        ValueError: bad figure name '../escape': use letters, digits, '_' and '-' only, optionally ending in '.png' (no folders, no other extension)
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
+    stem = name[: -len(suffix)] if name.lower().endswith(suffix) else name
+    if not _NAME.fullmatch(stem):
+        raise ValueError(
+            f"bad figure name {name!r}: use letters, digits, '_' and '-' only, "
+            f"optionally ending in '{suffix}' (no folders, no other extension)"
+        )
+    return _figures_folder(folder) / f"{stem}{suffix}"
+
+
 def _settle_layout(fig):
     """Run the figure's layout engine to its fixed point, round the axes positions
     and pause the engine; return the engine to restore after saving (or None).
@@ -674,15 +700,7 @@ def save_figure(fig, name: str, *, folder: str | os.PathLike | None = None, dpi:
         ('demo.png', b'\\x89PNG')
         >>> plt.close(fig)
     """
-    if not isinstance(name, str):
-        raise TypeError(f"name must be a str, got {type(name).__name__}")
-    stem = name[:-4] if name.lower().endswith(".png") else name
-    if not _NAME.fullmatch(stem):
-        raise ValueError(
-            f"bad figure name {name!r}: use letters, digits, '_' and '-' only, "
-            "optionally ending in '.png' (no folders, no other extension)"
-        )
-    path = _figures_folder(folder) / f"{stem}.png"
+    path = figure_path(name, ".png", folder=folder)
     engine = _settle_layout(fig)
     try:
         fig.savefig(path, format="png", dpi=dpi, metadata={"Software": None})
