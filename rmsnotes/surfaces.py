@@ -357,6 +357,18 @@ _VALLEY_WELL = (1.0, 3.0, 0.18)  # (depth, centre, width) of the well at the end
 _VALLEY_START_UV = (-3.0, 2.0)
 
 
+def _exp(x: np.ndarray) -> np.ndarray:
+    """e**x, rounded the same on every x86-64 CPU.
+
+    NumPy's float64 exp has an AVX-512 kernel whose last bit sometimes differs from
+    the C library's, which CPUs without AVX-512 use. RMSprop at a large lr is chaotic
+    enough to turn that bit into a different end point, so a notebook's stored
+    numbers would depend on the CPU. The long-double exp always goes through the C
+    library; rounding it back to float64 gives the same answer everywhere.
+    """
+    return np.exp(np.asarray(x, dtype=np.longdouble)).astype(np.float64)
+
+
 def _valley_surface(
     name: str, dips: Sequence[tuple[float, float, float]], description: str
 ) -> Surface:
@@ -367,13 +379,13 @@ def _valley_surface(
     def h(u: np.ndarray) -> np.ndarray:
         out = _VALLEY_TILT * (u - c0) ** 2
         for depth, c, w in wells:
-            out = out - depth * np.exp(-((u - c) ** 2) / w)
+            out = out - depth * _exp(-((u - c) ** 2) / w)
         return out
 
     def dh(u: np.ndarray) -> np.ndarray:
         out = 2 * _VALLEY_TILT * (u - c0)
         for depth, c, w in wells:
-            out = out + depth * 2 * (u - c) / w * np.exp(-((u - c) ** 2) / w)
+            out = out + depth * 2 * (u - c) / w * _exp(-((u - c) ** 2) / w)
         return out
 
     def f(p: Any) -> np.ndarray:
@@ -525,8 +537,8 @@ def two_wells(
     y_scale = _validate.positive("y_scale", y_scale)
 
     def parts(x: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        er = right_depth * np.exp(-((x - 1) ** 2 + z**2) / width)
-        el = left_depth * np.exp(-((x + 1) ** 2 + z**2) / width)
+        er = right_depth * _exp(-((x - 1) ** 2 + z**2) / width)
+        el = left_depth * _exp(-((x + 1) ** 2 + z**2) / width)
         return er, el
 
     def f(p: Any) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 import dataclasses
 import math
+import os
 
 import numpy as np
 import pytest
@@ -364,3 +365,29 @@ def test_valley_coords_round_trip():
     back = np.column_stack([(uv[:, 0] - uv[:, 1]) / SQRT2, (uv[:, 0] + uv[:, 1]) / SQRT2])
     np.testing.assert_allclose(back, p, atol=1e-15)
     np.testing.assert_allclose(np.linalg.norm(uv, axis=1), np.linalg.norm(p, axis=1))
+
+
+def test_surfaces_give_the_same_bits_on_cpus_with_and_without_avx512():
+    # NumPy's AVX-512 exp can differ in the last bit from the C library's; chaotic runs
+    # would turn that into different stored notebook outputs on another CPU.
+    import subprocess
+    import sys
+
+    code = (
+        "import hashlib, numpy as np\n"
+        "from rmsnotes import surfaces\n"
+        "p = np.random.default_rng(0).uniform(-4, 4, size=(5000, 2))\n"
+        "h = hashlib.sha256()\n"
+        "for name in sorted(surfaces.SURFACES):\n"
+        "    s = surfaces.get(name)\n"
+        "    h.update(s.f(p).tobytes()); h.update(s.grad(p).tobytes())\n"
+        "print(h.hexdigest())\n"
+    )
+    digests = set()
+    for disabled in ("", "X86_V4"):  # X86_V4: NumPy's AVX-512 kernels (ignored elsewhere)
+        env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": disabled}
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1
