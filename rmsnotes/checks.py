@@ -114,7 +114,6 @@ def _distance_after_10000() -> float:
 
 
 # ----------------------------------------------------------- notebook 02 answers
-# (functions for notebook 02's exercises go here)
 
 
 def _steps_to_travel_4() -> float:
@@ -172,7 +171,6 @@ def _steps_to_forget() -> float:
 
 
 # ----------------------------------------------------------- notebook 04 answers
-# (functions for notebook 04's exercises go here)
 
 
 def _first_step_ratio() -> float:
