@@ -17,10 +17,10 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab test unit nbval lint format execute profile bench lock clean
+.PHONY: help setup lab test test-portable unit nbval lint format execute profile bench lock clean
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 # The version check runs on $(PYTHON) before anything is built, and again on the
 # venv's own Python, which an older .venv left in place could still be.
@@ -42,6 +42,9 @@ lab: $(STAMP)  ## open JupyterLab on notebooks/00_index.ipynb (LAB_ARGS="--no-br
 	  --LabApp.default_url=/lab/tree/notebooks/00_index.ipynb $(LAB_ARGS)
 
 test: lint unit nbval  ## everything CI checks: lint, unit tests, strict nbval
+
+test-portable: $(STAMP)  ## strict nbval under other CPUs' BLAS and SIMD kernels (x86_64)
+	$(BIN)/python tools/test_portable.py $(if $(NB),$(NB),)
 
 unit: $(STAMP)  ## unit, property and golden-data tests, plus the docstring examples
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests rmsnotes
