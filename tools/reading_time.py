@@ -9,7 +9,7 @@ minutes for 02 and over an hour for 05, where the first versions said 35 and 40)
     prose    100 words a minute (technical text with maths is read slowly; the words
              of folded solutions and of fenced code blocks are not counted)
     code      15 lines a minute (read it, run it, look at what it printed)
-    exercise   5 minutes each (a heading that starts with "Exercise")
+    exercise   5 minutes each (a heading "Exercise <number> ...")
 
 Both totals are rounded up to the next 5 minutes. Each notebook states them in its
 first cells as ``**Time:** about N min to read and run, plus M min for the exercises.``
@@ -34,7 +34,7 @@ STATED = re.compile(
 )
 _FOLDED = re.compile(r"<details>.*?</details>", re.DOTALL)
 _FENCED = re.compile(r"```.*?```", re.DOTALL)
-_EXERCISE = re.compile(r"^#+\s*Exercise", re.IGNORECASE | re.MULTILINE)
+_EXERCISE = re.compile(r"^#+\s*Exercise\s+\d", re.IGNORECASE | re.MULTILINE)
 
 
 def _round_up(minutes: float) -> int:
