@@ -13,7 +13,7 @@ Modules:
     plotting   contour and curve helpers; save_figure() writes into figures/
     ema        exponential moving averages: weights, window, half-life, bias correction
     sweeps     learning-rate sweeps that record divergence instead of crashing
-    steps      step-size diagnostics: |step| / lr, oscillation, RMSprop's 2-cycle
+    stepsize   step-size diagnostics: |step| / lr, oscillation, RMSprop's 2-cycle
     success    success fractions over grids of starts and learning rates
     animation  the AdaGrad-RMSprop race, exported as a GIF
     checks     self-checks for the exercises; envcheck: the set-up check
@@ -28,7 +28,7 @@ __all__ = [
     "plotting",
     "ema",
     "sweeps",
-    "steps",
+    "stepsize",
     "success",
     "animation",
     "checks",
