@@ -43,6 +43,7 @@ __all__ = [
     "count",
     "seed",
     "flag",
+    "all_finite",
     "real_array",
 ]
 
@@ -189,22 +190,43 @@ def flag(name: str, value: Any) -> bool:
     return bool(value)
 
 
-def real_array(name: str, value: Any) -> np.ndarray:
+def all_finite(arr: np.ndarray) -> bool:
+    """Whether every element of a float array is finite (no nan, no +-inf).
+
+    One cheap read pass (a sum) first; only if the sum is not finite are the elements
+    looked at one by one, since a huge but finite array can overflow its sum.
+
+    Example:
+        >>> all_finite(np.array([1e308, 1e308])), all_finite(np.array([1.0, np.nan]))
+        (True, False)
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(np.sum(arr))
+    return math.isfinite(total) or bool(np.isfinite(arr).all())
+
+
+def real_array(name: str, value: Any, *, finite: bool = False) -> np.ndarray:
     """``value`` as a floating-point array, without truncating anything.
 
     Integers and booleans become float64 (``[1, 2]`` -> ``[1.0, 2.0]``); float32
-    and float64 arrays keep their precision (and are not copied). nan and inf pass:
-    the caller decides whether they may.
+    and float64 arrays keep their precision (and are not copied). nan and inf pass
+    unless ``finite=True``.
 
     Raises:
         TypeError: ``{name} must be a real-valued array, got ...`` for complex,
             string, object and ragged input.
+        ValueError: with ``finite=True``, ``{name} contains a non-finite value (nan
+            or inf)``.
 
     Example:
         >>> real_array("x0", [1, 2])
         array([1., 2.])
         >>> real_array("x0", np.zeros(2, dtype=np.float32)).dtype
         dtype('float32')
+        >>> real_array("values", [1.0, np.inf], finite=True)
+        Traceback (most recent call last):
+            ...
+        ValueError: values contains a non-finite value (nan or inf)
     """
     try:
         arr = np.asarray(value)
@@ -214,4 +236,6 @@ def real_array(name: str, value: Any) -> np.ndarray:
         arr = arr.astype(np.float64)
     elif arr.dtype.kind != "f":
         raise TypeError(f"{name} must be a real-valued array, got dtype {arr.dtype} from {value!r}")
+    if finite and not all_finite(arr):
+        raise ValueError(f"{name} contains a non-finite value (nan or inf)")
     return arr

@@ -113,3 +113,20 @@ def test_real_array_converts_without_truncating():
     for value in ([1 + 1j], ["a"], [[1.0], [1.0, 2.0]], None):
         with pytest.raises(TypeError, match=r"^x0 must be a real-valued array, got "):
             V.real_array("x0", value)
+
+
+def test_real_array_finite_option():
+    np.testing.assert_array_equal(V.real_array("v", [1, 2], finite=True), [1.0, 2.0])
+    big = np.array([1e308, 1e308])  # its sum overflows, but every element is finite
+    assert V.real_array("v", big, finite=True) is big
+    for value in ([np.nan], [1.0, np.inf], np.array([-np.inf], dtype=np.float32)):
+        with pytest.raises(ValueError, match=r"^v contains a non-finite value \(nan or inf\)$"):
+            V.real_array("v", value, finite=True)
+    with pytest.raises(TypeError, match=r"^v must be a real-valued array"):
+        V.real_array("v", ["a"], finite=True)
+
+
+def test_all_finite():
+    assert V.all_finite(np.zeros(0)) and V.all_finite(np.float64(3.0))
+    assert V.all_finite(np.full(4, 1e308))
+    assert not V.all_finite(np.array([0.0, np.nan])) and not V.all_finite(np.array(-np.inf))
