@@ -1,5 +1,6 @@
 """Checks of the repository itself: pinned environment, Binder config, stored notebooks."""
 
+import importlib
 import json
 import re
 import subprocess
@@ -9,6 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import reading_time  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -97,9 +101,11 @@ def test_readme_shows_the_commands_every_notebook_and_existing_figures():
         assert (ROOT / figure).exists(), f"README shows {figure}, which does not exist"
 
 
-def test_ci_runs_make_test():
+def test_ci_runs_make_test_then_the_portable_check():
     script = (ROOT / ".ci" / "run").read_text()
-    assert "make test" in script
+    lines = [line.strip() for line in script.splitlines()]
+    assert "make test" in lines and "make test-portable" in lines
+    assert lines.index("make test") < lines.index("make test-portable")
     assert (ROOT / ".ci" / "run").stat().st_mode & 0o111, ".ci/run must be executable"
 
 
@@ -173,9 +179,85 @@ def test_every_figure_is_made_by_a_notebook():
         )
 
 
+def public_names():
+    """Every name in the __all__ of every rmsnotes module: the package's public API."""
+    import rmsnotes
+
+    names = {}
+    for module_name in rmsnotes.__all__:
+        module = importlib.import_module(f"rmsnotes.{module_name}")
+        for name in module.__all__:
+            names.setdefault(name, f"rmsnotes.{module_name}.{name}")
+    return names
+
+
+def test_public_names_are_found():
+    names = public_names()
+    assert {"adagrad", "rmsprop", "run", "History", "moving_average"} <= set(names)
+
+
 def test_notebook_imports_rmsnotes_and_never_redefines_it(notebook):
     path, nb = notebook
     source = "\n".join("".join(c["source"]) for c in code_cells(nb))
     assert "import *" not in source
-    for name in ("def adagrad(", "def rmsprop(", "def run(", "class History"):
-        assert name not in source, f"{path.name} redefines {name}: import it from rmsnotes"
+    defined = set(re.findall(r"^\s*(?:def|class)\s+(\w+)", source, re.MULTILINE))
+    defined |= set(re.findall(r"^(\w+)\s*=\s*lambda\b", source, re.MULTILINE))
+    clashes = {name: where for name, where in public_names().items() if name in defined}
+    assert not clashes, f"{path.name} redefines {clashes}: import them from rmsnotes"
+
+
+def test_notebook_uses_no_private_names(notebook):
+    path, nb = notebook
+    source = "\n".join("".join(c["source"]) for c in code_cells(nb))
+    modules = "|".join(["rmsnotes", *__import__("rmsnotes").__all__])
+    private = re.findall(rf"\b(?:{modules})\._\w+", source)
+    private += re.findall(r"from rmsnotes[\w.]* import [^\n]*\b_\w+", source)
+    assert not private, f"{path.name} uses private names {private}: make them public"
+
+
+FENCE = re.compile(r"```.*?```", re.DOTALL)
+
+
+def test_every_heading_is_in_its_own_cell(notebook):
+    path, nb = notebook
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "markdown":
+            continue
+        text = FENCE.sub("", "".join(cell["source"])).strip()
+        headings = [line for line in text.splitlines() if re.match(r"#{1,6}\s", line)]
+        if headings:
+            assert text == headings[0], f"{path.name} cell {i}: a heading shares its cell"
+
+
+def test_notebook_states_an_honest_time(notebook):
+    # tools/reading_time.py estimates the time from prose, code and exercises
+    path, nb = notebook
+    if path.name == "00_index.ipynb":
+        return  # the index states every notebook's time instead (next test)
+    stated = reading_time.stated(path)
+    assert stated is not None, f"{path.name}: no '**Time:** about N min ...' line at the top"
+    estimate = reading_time.estimate(path)
+    assert all(abs(s - e) <= 5 for s, e in zip(stated, estimate, strict=True)), (
+        f"{path.name} states {stated} min; tools/reading_time.py estimates {estimate}"
+    )
+
+
+def test_index_lists_each_notebooks_stated_time():
+    index = json.loads((ROOT / "notebooks" / "00_index.ipynb").read_text())
+    text = "\n".join("".join(c["source"]) for c in index["cells"] if c["cell_type"] == "markdown")
+    for path in NOTEBOOKS[1:]:
+        read, exercises = reading_time.stated(path) or (None, None)
+        rows = [line for line in text.splitlines() if path.name in line and "|" in line]
+        assert rows, f"the index's map has no row linking {path.name}"
+        assert f"{read} + {exercises} min" in rows[0], (
+            f"the index's row for {path.name} should say '{read} + {exercises} min': {rows[0]}"
+        )
+
+
+def test_exported_figures_are_at_least_150_dpi():
+    from PIL import Image
+
+    for figure in sorted((ROOT / "figures").glob("*.png")):
+        with Image.open(figure) as img:
+            dpi = img.info.get("dpi", (0, 0))
+        assert min(dpi) >= 149.5, f"figures/{figure.name} is saved at {dpi} dpi, not >= 150"
