@@ -113,6 +113,13 @@ def _distance_after_10000() -> float:
     return float(abs(hist.final[0] - hist.xs[0, 0]))
 
 
+def _first_step_with_start_sum() -> float:
+    # AdaGrad, lr 0.1, eps 1e-8, s_0 = 0.1 (Keras 3, optax): |first step| for g_1 = 1e-3
+    opt = optim.adagrad(lr=0.1, eps=1e-8, initial_accumulator=0.1)
+    step, _ = opt.update([1e-3], opt.init([0.0]))
+    return float(abs(step[0]))
+
+
 # ----------------------------------------------------------- notebook 02 answers
 
 
@@ -222,6 +229,7 @@ def _wide_dip_end() -> float:
 ANSWERS: dict[str, Callable[[], float]] = {
     "01-rate-after-100": _rate_after_100,
     "01-distance-after-10000": _distance_after_10000,
+    "01-first-step-with-start-sum": _first_step_with_start_sum,
     # notebook 02
     "02-steps-to-travel-4": _steps_to_travel_4,
     "02-centred-condition": _centred_condition,

@@ -73,6 +73,9 @@ def test_answers_are_what_the_formulas_say():
     # sum_{k=1}^{T} lr / sqrt(k), about 2 lr sqrt(T)
     expected = 0.01 * np.sum(1 / np.sqrt(np.arange(1, 10_001)))
     assert checks.ANSWERS["01-distance-after-10000"]() == pytest.approx(expected, rel=1e-12)
+    # s_1 = 0.1 + g^2, step = lr g / (sqrt(s_1) + eps)
+    first = 0.1 * 1e-3 / (np.sqrt(0.1 + 1e-6) + 1e-8)
+    assert checks.ANSWERS["01-first-step-with-start-sum"]() == pytest.approx(first, rel=1e-12)
 
 
 @pytest.mark.parametrize(
