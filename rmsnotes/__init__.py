@@ -3,19 +3,20 @@ stall to today's optimizers".
 
 Import the modules you need; importing the package itself does nothing else::
 
-    from rmsnotes import optim, surfaces, data, models, plotting
+    from rmsnotes import optim, surfaces, data, models, plotting, export
 
 Modules:
     optim      sgd, adagrad, rmsprop, adam as pure init/update pairs; run() -> History
     surfaces   Surface and the course's test functions (quadratic, Rosenbrock, ...)
     data       seeded data sets and their least-squares solutions
     models     losses and gradients of linear regression and a small MLP
-    plotting   contour and curve helpers; save_figure() writes into figures/
+    plotting   contours, paths, per-step curves and lr sweeps (drawing only)
+    export     figure files: save_figure / save_and_show (PNG, 150 dpi), save_gif
     ema        exponential moving averages: weights, window, half-life, bias correction
     sweeps     learning-rate sweeps that record divergence instead of crashing
     stepsize   step-size diagnostics: |step| / lr, oscillation, RMSprop's 2-cycle
     success    success fractions over grids of starts and learning rates
-    animation  the AdaGrad-RMSprop race, exported as a GIF
+    animation  the AdaGrad-RMSprop race (export.save_gif writes it)
     checks     self-checks for the exercises; envcheck: the set-up check
 """
 
@@ -26,6 +27,7 @@ __all__ = [
     "data",
     "models",
     "plotting",
+    "export",
     "ema",
     "sweeps",
     "stepsize",

@@ -1,4 +1,4 @@
-"""An animated race of optimizers on a surface, exported as a small, reproducible GIF.
+"""An animated race of optimizers on a surface (write it as a GIF with rmsnotes.export).
 
 Each optimizer is a ball rolling along its recorded path. The ball carries a square
 whose size follows the optimizer's squared-gradient statistic (AdaGrad's sum s,
@@ -21,7 +21,7 @@ Nothing runs at import time: no backend, no rcParams. The figure is a plain
 in a notebook does not also display a static picture, and nothing needs closing.
 
     anim = animate_race(surface, {"AdaGrad": hist_a, "RMSprop": hist_r})
-    path = save_gif(anim, "05_race")          # figures/05_race.gif, byte-identical on re-runs
+    path = export.save_gif(anim, "05_race")   # figures/05_race.gif, byte-identical on re-runs
 
 Reference for the picture: L. Jiang, "A Visual Explanation of Gradient Descent
 Methods (Momentum, AdaGrad, RMSProp, Adam)", Towards Data Science (2020), and
@@ -30,23 +30,19 @@ github.com/lilipads/gradient_descent_viz.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
-from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from matplotlib import rc_context
-from matplotlib.animation import Animation, FuncAnimation, PillowWriter
+from matplotlib.animation import FuncAnimation
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from PIL import Image
 
 from rmsnotes import plotting
 from rmsnotes._validate import count as _count
 from rmsnotes._validate import positive as _positive
+from rmsnotes.export import FPS
 from rmsnotes.optim import History
 
 __all__ = [
@@ -54,11 +50,8 @@ __all__ = [
     "race_frames",
     "race_figure",
     "animate_race",
-    "SharedPaletteWriter",
-    "save_gif",
 ]
 
-FPS = 12  #: default frames per second of the race (and of :func:`save_gif`)
 DPI = 80  #: default resolution of the GIF: a 5 x 4 inch figure is 400 x 320 pixels
 _BACKGROUND = "white"
 
@@ -370,23 +363,24 @@ def animate_race(
             each of an optimizer that keeps a squared-gradient statistic.
         frames: number of distinct steps shown.
         hold: extra frames resting on the final step before the loop restarts.
-        fps: frames per second of the live animation (give :func:`save_gif` the same).
+        fps: frames per second of the live animation (give
+            :func:`rmsnotes.export.save_gif` the same).
         figure_kw: ``power``, ``scale``, ``figsize``, ``dpi``, ``levels``, ``log``,
             ``title``, as in :func:`race_figure`.
 
     Returns:
-        A :class:`matplotlib.animation.FuncAnimation`; save it with :func:`save_gif`
-        (or show it live with ``anim.to_jshtml()``).
+        A :class:`matplotlib.animation.FuncAnimation`; save it with
+        :func:`rmsnotes.export.save_gif` (or show it live with ``anim.to_jshtml()``).
 
     Example:
         >>> import tempfile
-        >>> from rmsnotes import optim, surfaces
+        >>> from rmsnotes import export, optim, surfaces
         >>> s = surfaces.valley_plateau()
         >>> runs = {name: optim.run(make(lr=0.05), s.grad, s.start, 20)
         ...         for name, make in [("AdaGrad", optim.adagrad), ("RMSprop", optim.rmsprop)]}
         >>> anim = animate_race(s, runs, frames=5, hold=0)
         >>> with tempfile.TemporaryDirectory() as tmp:
-        ...     path = save_gif(anim, "race", folder=tmp)
+        ...     path = export.save_gif(anim, "race", folder=tmp)
         ...     path.name, path.read_bytes()[:6]
         ('race.gif', b'GIF89a')
     """
@@ -402,118 +396,3 @@ def animate_race(
         interval=1000.0 / fps,
         repeat=True,
     )
-
-
-# ------------------------------------------------------------------------ export
-
-
-class SharedPaletteWriter(PillowWriter):
-    """matplotlib's :class:`~matplotlib.animation.PillowWriter`, with one colour
-    palette for the whole GIF.
-
-    PillowWriter hands Pillow full-colour frames, and Pillow builds a fresh
-    256-colour palette for each frame (median cut, about 10 ms for 400 x 320
-    pixels). This writer builds *one* palette, the 256 commonest colours of a
-    strip of frames sampled across the animation, and maps every frame onto it
-    without dithering (well under 1 ms a frame); Pillow then stores each frame
-    with just the palette entries it uses. Both are deterministic; this one is
-    several times faster to encode, gives a smaller file, and a colour cannot
-    flicker from frame to frame because each frame got its own palette.
-
-    Frames are drawn exactly as PillowWriter draws them (``savefig`` to raw RGBA
-    at the writer's dpi); transparency is dropped (the race has a white
-    background).
-    """
-
-    samples = 8  #: frames sampled, evenly, to build the palette
-
-    def setup(self, fig, outfile, dpi=None):
-        super().setup(fig, outfile, dpi=dpi)
-        self._rgb_frames = []
-
-    def grab_frame(self, **savefig_kwargs):
-        buf = BytesIO()
-        self.fig.savefig(buf, **{**savefig_kwargs, "format": "rgba", "dpi": self.dpi})
-        frame = Image.frombuffer("RGBA", self.frame_size, buf.getbuffer(), "raw", "RGBA", 0, 1)
-        self._rgb_frames.append(frame.convert("RGB"))
-
-    def finish(self):
-        frames = self._rgb_frames
-        picks = [frames[i] for i in np.linspace(0, len(frames) - 1, self.samples).astype(int)]
-        width, height = frames[0].size
-        strip = Image.new("RGB", (width, height * len(picks)))
-        for k, frame in enumerate(picks):
-            strip.paste(frame, (0, k * height))
-        # The 256 commonest colours (ties broken by the colour itself). Flat areas,
-        # such as the racers' colours and the yellow star, keep their true colour,
-        # which a median cut (it averages each box of colours) would shift. Pillow
-        # maps a pixel to a nearby palette entry, not always the nearest: white
-        # comes out as (252, 252, 252), as with PillowWriter itself.
-        counts = strip.getcolors(maxcolors=strip.width * strip.height)
-        common = sorted(counts, key=lambda item: (-item[0], item[1]))[:256]
-        palette = Image.new("P", (1, 1))
-        flat = [channel for _, rgb in common for channel in rgb]
-        palette.putpalette(flat + flat[:3] * (256 - len(common)))
-        coded = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
-        coded[0].save(
-            self.outfile,
-            save_all=True,
-            append_images=coded[1:],
-            duration=int(1000 / self.fps),
-            loop=0,
-        )
-
-
-def save_gif(
-    anim: Animation,
-    name: str,
-    *,
-    folder: str | os.PathLike | None = None,
-    fps: float = FPS,
-) -> Path:
-    """Write ``anim`` as ``<folder>/<name>.gif``, byte-identical on every re-run.
-
-    Uses :class:`SharedPaletteWriter`, matplotlib's
-    :class:`~matplotlib.animation.PillowWriter` with one palette for all frames:
-    every frame is drawn by Agg on a white background (no transparency), mapped to
-    a 256-colour palette and written by Pillow as a looping GIF. Nothing in the file
-    depends on the time or the software versions, so the same frames give the same
-    bytes. A GIF
-    in ``figures/`` shows in a markdown cell (``![race](../figures/05_race.gif)``)
-    on GitHub and in JupyterLab without trusting the notebook.
-
-    The folder is ``folder`` if given, else ``$RMSNOTES_FIGURES`` if set, else the
-    repository's ``figures/`` (the same rule as
-    :func:`rmsnotes.plotting.save_figure`).
-
-    Args:
-        anim: a matplotlib animation, e.g. from :func:`animate_race`.
-        name: file name of letters, digits, ``_`` and ``-``, optionally ending in
-            ``.gif``; no folders, no other extension.
-        folder: where to write (created if missing).
-        fps: frames per second (each frame lasts ``int(1000 / fps)`` ms).
-
-    The frames are drawn at the figure's own resolution (``animate_race(dpi=...)``),
-    which the still background of :func:`animate_race` was drawn for.
-
-    Returns:
-        The :class:`pathlib.Path` written.
-
-    Example:
-        >>> save_gif(None, "../escape")
-        Traceback (most recent call last):
-        ...
-        TypeError: anim must be a matplotlib Animation, got NoneType
-    """
-    if not isinstance(anim, Animation):
-        raise TypeError(f"anim must be a matplotlib Animation, got {type(anim).__name__}")
-    fps = _positive("fps", fps)
-    path = plotting.figure_path(name, ".gif", folder=folder)
-    # savefig.dpi "figure": a matplotlibrc cannot change the frame size behind our back.
-    with rc_context({"savefig.dpi": "figure"}):
-        anim.save(
-            path,
-            writer=SharedPaletteWriter(fps=fps),
-            savefig_kwargs={"facecolor": _BACKGROUND, "transparent": False},
-        )
-    return path

@@ -1,4 +1,4 @@
-"""Small plotting helpers: contours, trajectories, per-step curves, PNG export.
+"""Small plotting helpers: contours, trajectories, per-step curves, sweeps.
 
 Every ``plot_*`` function draws on ``ax`` (the current axes when ``ax`` is None) and
 returns what it drew, so a notebook can restyle or test it. Colours follow the
@@ -8,8 +8,9 @@ Okabe-Ito colour-blind-safe palette, and each optimizer always gets the same one
     rmsprop  blue           adam     bluish green
     amsgrad  reddish purple
 
-Nothing happens at import: no rcParams, no style, no backend. ``save_figure`` writes
-deterministic PNGs into the repository's ``figures/`` folder (or ``$RMSNOTES_FIGURES``).
+Nothing happens at import: no rcParams, no style, no backend. This module only
+draws; :mod:`rmsnotes.export` writes the figures (``export.save_and_show(fig,
+"05_valley")`` saves a deterministic 150-dpi PNG into ``figures/`` and shows it).
 
 Reference for the palette: M. Okabe, K. Ito, "Color Universal Design (CUD): how to
 make figures and presentations that are friendly to colorblind people" (2008).
@@ -17,10 +18,7 @@ make figures and presentations that are friendly to colorblind people" (2008).
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -28,7 +26,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import BoundaryNorm, ListedColormap
-from matplotlib.layout_engine import PlaceHolderLayoutEngine
+from matplotlib.ticker import NullLocator
 
 from rmsnotes.optim import History, Optimizer
 
@@ -43,9 +41,7 @@ __all__ = [
     "plot_losses",
     "plot_accumulators",
     "plot_rates",
-    "save_figure",
-    "save_and_show",
-    "figure_path",
+    "plot_sweep",
 ]
 
 #: The eight Okabe-Ito colours, by name.
@@ -75,7 +71,6 @@ _OPTIMIZER_COLORS = MappingProxyType(
 
 _LINESTYLES = ("-", "--", ":", "-.")
 _PANEL = (4.0, 3.2)  # inches per subplot: 400 x 320 pixels at dpi 100
-_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 # Light greys for filled contours, so coloured paths stay the strongest thing drawn.
 _CONTOUR_CMAP = ListedColormap(matplotlib.colormaps["Greys"](np.linspace(0.0, 0.45, 256)))
@@ -595,144 +590,81 @@ def plot_rates(
     return _per_coordinate(hist, "rates", ax, coords, labels, logy, 1, "effective rate lr / d_t")
 
 
-# ------------------------------------------------------------------------ export
+# ----------------------------------------------------------------------- sweeps
 
 
-def _figures_folder(folder: str | os.PathLike | None) -> Path:
-    if folder is None:
-        folder = os.environ.get("RMSNOTES_FIGURES") or None
-    if folder is not None:
-        path = Path(folder)
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-    repo = Path(__file__).resolve().parents[1]
-    path = repo / "figures"
-    if not path.is_dir():
-        if not (repo / "pyproject.toml").is_file():
-            raise FileNotFoundError(
-                f"rmsnotes is not running from the course repository ({repo}); "
-                "pass folder=... or set RMSNOTES_FIGURES"
-            )
-        path.mkdir()
-    return path
+def plot_sweep(
+    result,
+    ax=None,
+    *,
+    label: str | None = None,
+    color: str | None = None,
+    reduce: str = "max",
+    **kw: Any,
+):
+    """Final error against lr on log-log axes; diverged lrs as crosses along the top.
 
+    Both axes get major ticks only (errors often span many decades).
 
-def figure_path(name: str, suffix: str, *, folder: str | os.PathLike | None = None) -> Path:
-    """Where a figure called ``name`` goes: ``<folder>/<name><suffix>``, name checked.
-
-    The folder is ``folder`` if given, else ``$RMSNOTES_FIGURES`` if set, else the
-    repository's ``figures/`` (created if missing). ``name`` may end in ``suffix``;
-    otherwise it must be letters, digits, ``_`` and ``-`` only: no folders, no other
-    extension, so a figure can never land outside the folder.
-
-    Example:
-        >>> figure_path("../escape", ".png")
-        Traceback (most recent call last):
-        ...
-        ValueError: bad figure name '../escape': use letters, digits, '_' and '-' only, optionally ending in '.png' (no folders, no other extension)
-    """
-    if not isinstance(name, str):
-        raise TypeError(f"name must be a str, got {type(name).__name__}")
-    stem = name[: -len(suffix)] if name.lower().endswith(suffix) else name
-    if not _NAME.fullmatch(stem):
-        raise ValueError(
-            f"bad figure name {name!r}: use letters, digits, '_' and '-' only, "
-            f"optionally ending in '{suffix}' (no folders, no other extension)"
-        )
-    return _figures_folder(folder) / f"{stem}{suffix}"
-
-
-def _settle_layout(fig):
-    """Run the figure's layout engine to its fixed point, round the axes positions
-    and pause the engine; return the engine to restore after saving (or None).
-
-    The constrained layout starts from the current positions and needs a few draws
-    to converge (then it wobbles in the last bit), so without this the pixels of a
-    saved figure would depend on how often it had been drawn before.
-    """
-    engine = fig.get_layout_engine()
-    if engine is None or isinstance(engine, PlaceHolderLayoutEngine) or not fig.axes:
-        return None
-
-    def positions():
-        return np.array([ax.get_position(original=True).bounds for ax in fig.axes])
-
-    old = positions()
-    for _ in range(20):
-        engine.execute(fig)
-        new = positions()
-        converged = new.shape == old.shape and np.abs(new - old).max() < 1e-14
-        old = new
-        if converged:
-            break
-    for ax, pos in zip(fig.axes, np.round(new, 7), strict=True):
-        in_layout = ax.get_in_layout()
-        ax.set_position(pos, which="original")
-        ax.set_in_layout(in_layout)
-    fig.set_layout_engine("none")
-    return engine
-
-
-def save_figure(fig, name: str, *, folder: str | os.PathLike | None = None, dpi: int = 100) -> Path:
-    """Save ``fig`` as ``<folder>/<name>.png``, byte-identical on every re-run.
-
-    The folder is ``folder`` if given, else ``$RMSNOTES_FIGURES`` if set, else the
-    repository's ``figures/``. The PNG carries no software version or date, so
-    re-executing a seeded notebook rewrites the same bytes.
+    With seeds, the line is the errors combined by ``reduce`` (the worst seed by
+    default), as in :func:`rmsnotes.sweeps.best_lr`. The colour is the optimizer's
+    course colour when the result's name is a known optimizer.
 
     Args:
-        fig: a matplotlib Figure.
-        name: file name of letters, digits, ``_`` and ``-``, optionally ending in
-            ``.png``; no folders, no other extension.
-        folder: where to write (created if missing).
-        dpi: resolution; 100 keeps a two-panel figure well under 150 KB.
+        result: a :class:`rmsnotes.sweeps.SweepResult` from ``sweeps.lr_sweep``.
+        ax: axes to draw on; the current axes when None.
+        label: legend label; the result's name by default.
+        color: line colour; by default the optimizer's (see :func:`color_for`).
+        reduce: ``"max"``, ``"mean"`` or ``"median"`` over seeds.
+        kw: passed to :meth:`matplotlib.axes.Axes.plot`.
 
     Returns:
-        The :class:`pathlib.Path` written.
+        The :class:`matplotlib.lines.Line2D` of the finite errors.
 
     Example:
-        >>> import tempfile
+        >>> from rmsnotes.sweeps import SweepResult
+        >>> res = SweepResult(np.array([0.1, 1.0, 10.0]), np.array([0.5, 0.01, np.inf]),
+        ...                   np.array([False, False, True]), None, "adagrad")
         >>> fig, ax = new_figure()
-        >>> _ = plot_curve([3, 2, 1], ax=ax, ylabel="loss")
-        >>> with tempfile.TemporaryDirectory() as tmp:
-        ...     path = save_figure(fig, "demo", folder=tmp)
-        ...     path.name, path.read_bytes()[:4]
-        ('demo.png', b'\\x89PNG')
+        >>> line = plot_sweep(res, ax=ax)
+        >>> line.get_label(), line.get_color(), ax.get_xscale(), ax.get_yscale()
+        ('adagrad', '#D55E00', 'log', 'log')
         >>> plt.close(fig)
     """
-    path = figure_path(name, ".png", folder=folder)
-    engine = _settle_layout(fig)
-    try:
-        fig.savefig(path, format="png", dpi=dpi, metadata={"Software": None})
-    finally:
-        if engine is not None:
-            fig.set_layout_engine(engine)
-    return path
+    from rmsnotes import sweeps  # sweeps computes; plotting only draws
 
-
-def save_and_show(
-    fig, name: str, *, folder: str | os.PathLike | None = None, dpi: int = 100
-) -> None:
-    """Save ``fig`` with :func:`save_figure`, show that very PNG, and close ``fig``.
-
-    What the notebook shows is then exactly the file in ``figures/`` (the README
-    embeds the same files), and the figure is drawn once instead of twice, which
-    keeps the notebooks fast. Returns None, so a cell ending with this call shows the
-    figure and nothing else. Use ``save_figure`` and ``plt.show()`` instead when you
-    want to keep working on the figure.
-
-    Example:
-        >>> import tempfile
-        >>> fig, ax = new_figure()
-        >>> _ = plot_curve([3, 2, 1], ax=ax, ylabel="loss")
-        >>> with tempfile.TemporaryDirectory() as tmp:
-        ...     save_and_show(fig, "demo", folder=tmp)   # outside IPython: prints the repr
-        <IPython.core.display.Image object>
-        >>> plt.fignum_exists(fig.number)
-        False
-    """
-    from IPython.display import Image, display  # IPython comes with every Jupyter kernel
-
-    path = save_figure(fig, name, folder=folder, dpi=dpi)
-    display(Image(data=path.read_bytes(), format="png"))
-    plt.close(fig)
+    result = sweeps._check_result(result)
+    ax = _axes(ax)
+    per_lr = sweeps._per_lr(result, reduce)
+    if color is None:
+        color = _default_color(result.name)
+    finite = np.isfinite(per_lr)
+    kw.setdefault("marker", "o")
+    kw.setdefault("ms", 4)
+    (line,) = ax.plot(
+        result.lrs[finite],
+        per_lr[finite],
+        label=result.name if label is None else label,
+        color=color,
+        **kw,
+    )
+    if (~finite).any():
+        ax.plot(
+            result.lrs[~finite],
+            np.full((~finite).sum(), 0.95),  # near the top, in axes coordinates
+            transform=ax.get_xaxis_transform(),
+            ls="none",
+            marker="x",
+            ms=6,
+            color=line.get_color(),
+            label="_diverged",
+        )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    # Major ticks only: errors can span 15 decades, and the unlabelled minor ticks of
+    # both log axes cost more drawing time than they help reading.
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.set_xlabel("learning rate lr")
+    ax.set_ylabel("final error")
+    return line

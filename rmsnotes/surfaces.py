@@ -19,6 +19,7 @@ The surfaces:
     valley_plateau  a steep valley whose floor is a plateau before a well
     narrow_dip      valley_plateau with an extra small dip on the path
     two_wells       a shallow well next to a deep one (the animation of Jiang 2020)
+    linear_loss_surface  the loss of a two-weight linear regression (built from data)
 
 Minima that have no closed form are found numerically when the surface is built
 (every critical point lies on a known line segment; a fine sign scan of the
@@ -46,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from rmsnotes import _validate
+from rmsnotes import _validate, data
 
 __all__ = [
     "Surface",
@@ -55,6 +56,7 @@ __all__ = [
     "valley_plateau",
     "narrow_dip",
     "two_wells",
+    "linear_loss_surface",
     "valley_coords",
     "SURFACES",
     "get",
@@ -574,6 +576,74 @@ def two_wells(
         bounds=_window(((-2.0, 2.0), (-2.0, 2.0)), np.vstack([minima, start])),
         start=start,
         description="two wells: deep (global) at x ~ -1, shallow (local) at x ~ +1",
+    )
+
+
+def linear_loss_surface(
+    X: Any,
+    y: Any,
+    *,
+    bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
+    start: Any = (0.0, 0.0),
+    name: str = "linear_regression",
+) -> Surface:
+    """The loss of a two-weight linear regression as a :class:`Surface`.
+
+    ``f(w) = ||X w - y||^2 / (2 n)`` (as :func:`rmsnotes.models.linear_loss`),
+    evaluated through the quadratic form ``w^T A w / 2 - b^T w + c`` with
+    ``A = X^T X / n``, ``b = X^T y / n``, ``c = y^T y / (2 n)``, so a 200 x 200 grid
+    costs the same for 100 samples as for a million. Its only minimum is the
+    least-squares solution, so ``plotting.plot_paths`` can draw trajectories on it.
+
+    Args:
+        X: design matrix, shape (n, 2).
+        y: targets, shape (n,).
+        bounds: ``((w0min, w0max), (w1min, w1max))``; by default the box spanned by
+            ``start`` and the minimum, widened by 25% on every side.
+        start: the suggested start, shape (2,).
+        name: the surface's name.
+
+    Example:
+        >>> X, y = [[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]], [1.0, 3.0, 5.0]
+        >>> s = linear_loss_surface(X, y)
+        >>> s.minima, float(s.f(np.zeros(2)))   # (1 + 9 + 25) / 6
+        (array([[1., 2.]]), 5.833333333333333)
+        >>> np.round(s.bounds, 6).tolist()
+        [[-0.25, 1.25], [-0.5, 2.5]]
+    """
+    X = _validate.real_array("X", X).astype(float, copy=True)
+    y = _validate.real_array("y", y).astype(float, copy=True)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"X must have shape (n, 2), got shape {X.shape}")
+    w_star = data.least_squares(X, y)  # also checks y's shape
+    n = len(y)
+    A = X.T @ X / n
+    b = X.T @ y / n
+    c = float(y @ y) / (2 * n)
+
+    def f(p: Any) -> np.ndarray:
+        """w^T A w / 2 - b^T w + c."""
+        p = _points(p)
+        return 0.5 * np.einsum("...i,ij,...j->...", p, A, p) - p @ b + c
+
+    def grad(p: Any) -> np.ndarray:
+        """A w - b (A is symmetric)."""
+        return _points(p) @ A - b
+
+    start = _points(start)
+    if bounds is None:
+        lo = np.minimum(start, w_star)
+        hi = np.maximum(start, w_star)
+        pad = 0.25 * np.maximum(hi - lo, 1e-3)
+        bounds = tuple((float(a), float(z)) for a, z in zip(lo - pad, hi + pad, strict=True))
+    return Surface(
+        name,
+        f,
+        grad,
+        minima=w_star[None, :],
+        bounds=bounds,
+        start=start,
+        description="least-squares loss ||X w - y||^2 / (2n)",
     )
 
 

@@ -17,8 +17,9 @@ that blows up as *diverged* instead of crashing::
     lr_sweep             final error for every lr (and every seed) -> SweepResult
     best_lr              the lr with the smallest (worst-case over seeds) error
     lrs_below            every lr whose error is below a tolerance
-    linear_loss_surface  the 2-parameter regression loss as a surfaces.Surface
-    plot_sweep           final error against lr on a log-log plot
+
+Draw a sweep with ``plotting.plot_sweep(res)``; the 2-parameter regression loss as a
+surface is ``surfaces.linear_loss_surface(X, y)``.
 
 A run counts as diverged when ``optim.run`` stops on a non-finite gradient, or when
 its final error is not finite or exceeds ``blowup`` times its starting error. The
@@ -37,7 +38,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from rmsnotes import _validate, data, models, optim, surfaces
+from rmsnotes import _validate, data, models, optim
 
 __all__ = [
     "Task",
@@ -48,8 +49,6 @@ __all__ = [
     "lr_sweep",
     "best_lr",
     "lrs_below",
-    "linear_loss_surface",
-    "plot_sweep",
 ]
 
 
@@ -351,149 +350,3 @@ def lrs_below(result: SweepResult, tol: float, *, reduce: str = "max") -> np.nda
     if not tol > 0:
         raise ValueError(f"tol must be > 0, got {tol!r}")
     return result.lrs[_per_lr(result, reduce) < tol]
-
-
-# ------------------------------------------------------------------------ surfaces
-
-
-def linear_loss_surface(
-    X: Any,
-    y: Any,
-    *,
-    bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
-    start: Any = (0.0, 0.0),
-    name: str = "linear_regression",
-) -> surfaces.Surface:
-    """The loss of a two-weight linear regression as a :class:`surfaces.Surface`.
-
-    ``f(w) = ||X w - y||^2 / (2 n)`` (as :func:`rmsnotes.models.linear_loss`),
-    evaluated through the quadratic form ``w^T A w / 2 - b^T w + c`` with
-    ``A = X^T X / n``, ``b = X^T y / n``, ``c = y^T y / (2 n)``, so a 200 x 200 grid
-    costs the same for 100 samples as for a million. Its only minimum is the
-    least-squares solution, so ``plotting.plot_paths`` can draw trajectories on it.
-
-    Args:
-        X: design matrix, shape (n, 2).
-        y: targets, shape (n,).
-        bounds: ``((w0min, w0max), (w1min, w1max))``; by default the box spanned by
-            ``start`` and the minimum, widened by 25% on every side.
-        start: the suggested start, shape (2,).
-        name: the surface's name.
-
-    Example:
-        >>> X, y = [[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]], [1.0, 3.0, 5.0]
-        >>> s = linear_loss_surface(X, y)
-        >>> s.minima, float(s.f(np.zeros(2)))   # (1 + 9 + 25) / 6
-        (array([[1., 2.]]), 5.833333333333333)
-        >>> np.round(s.bounds, 6).tolist()
-        [[-0.25, 1.25], [-0.5, 2.5]]
-    """
-    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X must have shape (n, 2), got shape {X.shape}")
-    w_star = data.least_squares(X, y)  # also checks y's shape
-    n = len(y)
-    A = X.T @ X / n
-    b = X.T @ y / n
-    c = float(y @ y) / (2 * n)
-
-    def f(p: Any) -> np.ndarray:
-        p = np.asarray(p, dtype=float)
-        return 0.5 * np.einsum("...i,ij,...j->...", p, A, p) - p @ b + c
-
-    def grad(p: Any) -> np.ndarray:
-        return np.asarray(p, dtype=float) @ A - b  # A is symmetric
-
-    start = np.asarray(start, dtype=float)
-    if bounds is None:
-        lo = np.minimum(start, w_star)
-        hi = np.maximum(start, w_star)
-        pad = 0.25 * np.maximum(hi - lo, 1e-3)
-        bounds = tuple((float(a), float(z)) for a, z in zip(lo - pad, hi + pad, strict=True))
-    return surfaces.Surface(
-        name,
-        f,
-        grad,
-        minima=w_star[None, :],
-        bounds=bounds,
-        start=start,
-        description="least-squares loss ||X w - y||^2 / (2n)",
-    )
-
-
-# ------------------------------------------------------------------------ plotting
-
-
-def plot_sweep(
-    result: SweepResult,
-    ax=None,
-    *,
-    label: str | None = None,
-    color: str | None = None,
-    reduce: str = "max",
-    **kw: Any,
-):
-    """Final error against lr on log-log axes; diverged lrs as crosses along the top.
-
-    Both axes get major ticks only (errors often span many decades).
-
-    With seeds, the line is the errors combined by ``reduce`` (the worst seed by
-    default). The colour is the optimizer's course colour when the result's name is
-    a known optimizer.
-
-    Returns:
-        The :class:`matplotlib.lines.Line2D` of the finite errors.
-
-    Example:
-        >>> import matplotlib.pyplot as plt
-        >>> res = SweepResult(np.array([0.1, 1.0, 10.0]), np.array([0.5, 0.01, np.inf]),
-        ...                   np.array([False, False, True]), None, "adagrad")
-        >>> fig, ax = plt.subplots()
-        >>> line = plot_sweep(res, ax=ax)
-        >>> line.get_label(), line.get_color(), ax.get_xscale(), ax.get_yscale()
-        ('adagrad', '#D55E00', 'log', 'log')
-        >>> plt.close(fig)
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import NullLocator
-
-    from rmsnotes import plotting
-
-    result = _check_result(result)
-    ax = plt.gca() if ax is None else ax
-    per_lr = _per_lr(result, reduce)
-    if color is None:
-        try:
-            color = plotting.color_for(result.name)
-        except ValueError:
-            color = None
-    finite = np.isfinite(per_lr)
-    kw.setdefault("marker", "o")
-    kw.setdefault("ms", 4)
-    (line,) = ax.plot(
-        result.lrs[finite],
-        per_lr[finite],
-        label=result.name if label is None else label,
-        color=color,
-        **kw,
-    )
-    if (~finite).any():
-        ax.plot(
-            result.lrs[~finite],
-            np.full((~finite).sum(), 0.95),  # near the top, in axes coordinates
-            transform=ax.get_xaxis_transform(),
-            ls="none",
-            marker="x",
-            ms=6,
-            color=line.get_color(),
-            label="_diverged",
-        )
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    # Major ticks only: errors can span 15 decades, and the unlabelled minor ticks of
-    # both log axes cost more drawing time than they help reading.
-    ax.xaxis.set_minor_locator(NullLocator())
-    ax.yaxis.set_minor_locator(NullLocator())
-    ax.set_xlabel("learning rate lr")
-    ax.set_ylabel("final error")
-    return line

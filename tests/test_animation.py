@@ -1,9 +1,8 @@
-"""rmsnotes.animation: the race of optimizers and its GIF export.
+"""rmsnotes.animation: the race of optimizers (its GIF export is tested in test_export).
 
 Every GIF goes to a pytest tmp folder (never the repository's figures/).
 """
 
-import hashlib
 import subprocess
 import sys
 
@@ -17,7 +16,7 @@ import pytest  # noqa: E402
 from matplotlib.animation import FuncAnimation  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from rmsnotes import animation, optim, plotting, surfaces  # noqa: E402
+from rmsnotes import animation, export, optim, plotting, surfaces  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -43,10 +42,6 @@ def short_runs():
         "RMSprop": optim.run(optim.rmsprop(0.1, beta=0.99), s.grad, s.start, 40),
     }
     return s, runs
-
-
-def sha(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # ------------------------------------------------------------------ accumulator_size
@@ -197,7 +192,7 @@ def test_animate_race_returns_a_func_animation_and_saves_a_gif(short_runs, tmp_p
     s, runs = short_runs
     anim = animation.animate_race(s, runs, frames=6, hold=2, fps=10)
     assert isinstance(anim, FuncAnimation)
-    path = animation.save_gif(anim, "race", folder=tmp_path, fps=10)
+    path = export.save_gif(anim, "race", folder=tmp_path, fps=10)
     assert path == tmp_path / "race.gif"
     with Image.open(path) as im:
         assert im.format == "GIF"
@@ -208,39 +203,10 @@ def test_animate_race_returns_a_func_animation_and_saves_a_gif(short_runs, tmp_p
         assert "transparency" not in im.info
 
 
-def test_save_gif_is_byte_identical_on_every_run(short_runs, tmp_path):
-    s, runs = short_runs
-    anim = animation.animate_race(s, runs, frames=8, hold=1)
-    a = animation.save_gif(anim, "a", folder=tmp_path)
-    b = animation.save_gif(anim, "b.gif", folder=tmp_path)  # the same animation again
-    c = animation.save_gif(animation.animate_race(s, runs, frames=8, hold=1), "c", folder=tmp_path)
-    assert sha(a) == sha(b) == sha(c)
-
-
-def test_save_gif_is_byte_identical_in_a_fresh_process(short_runs, tmp_path):
-    s, runs = short_runs
-    here = animation.save_gif(
-        animation.animate_race(s, runs, frames=8, hold=1), "here", folder=tmp_path
-    )
-    script = f"""
-import matplotlib
-matplotlib.use("Agg")
-from rmsnotes import animation, optim, surfaces
-s = surfaces.two_wells()
-runs = {{
-    "AdaGrad": optim.run(optim.adagrad(0.1), s.grad, s.start, 40),
-    "RMSprop": optim.run(optim.rmsprop(0.1, beta=0.99), s.grad, s.start, 40),
-}}
-animation.save_gif(animation.animate_race(s, runs, frames=8, hold=1), "there", folder={str(tmp_path)!r})
-"""
-    subprocess.run([sys.executable, "-c", script], check=True)
-    assert sha(here) == sha(tmp_path / "there.gif")
-
-
 def test_the_gif_keeps_the_racers_colours_exactly(valley_runs, tmp_path):
     s, runs = valley_runs
     anim = animation.animate_race(s, runs, frames=12, hold=0)
-    path = animation.save_gif(anim, "colours", folder=tmp_path)
+    path = export.save_gif(anim, "colours", folder=tmp_path)
     with Image.open(path) as im:
         im.seek(im.n_frames - 1)
         last = np.asarray(im.convert("RGB")).reshape(-1, 3)
@@ -254,46 +220,10 @@ def test_the_notebook_race_is_small(valley_runs, tmp_path):
     """The race of notebook 05 with the default settings: 61 frames, under 1 MB."""
     s, runs = valley_runs
     anim = animation.animate_race(s, runs, title="valley-plateau, lr = 0.05")
-    path = animation.save_gif(anim, "05_race", folder=tmp_path)
+    path = export.save_gif(anim, "05_race", folder=tmp_path)
     assert path.stat().st_size < 1_000_000
     with Image.open(path) as im:
         assert im.n_frames == 61
-
-
-def test_save_gif_uses_the_figures_env_var(short_runs, tmp_path, monkeypatch):
-    s, runs = short_runs
-    monkeypatch.setenv("RMSNOTES_FIGURES", str(tmp_path / "env"))
-    path = animation.save_gif(animation.animate_race(s, runs, frames=3, hold=0), "env_race")
-    assert path == tmp_path / "env" / "env_race.gif"
-    assert path.is_file()
-
-
-@pytest.mark.parametrize(
-    "name, error",
-    [
-        ("../escape", ValueError),
-        ("sub/race", ValueError),
-        ("race.png", ValueError),
-        ("", ValueError),
-        (5, TypeError),
-    ],
-)
-def test_save_gif_rejects_bad_names(short_runs, tmp_path, name, error):
-    s, runs = short_runs
-    anim = animation.animate_race(s, runs, frames=3, hold=0)
-    with pytest.raises(error):
-        animation.save_gif(anim, name, folder=tmp_path)
-    animation.save_gif(anim, "ok", folder=tmp_path)  # render it, so it is not left unsaved
-
-
-def test_save_gif_rejects_non_animations_and_bad_fps(short_runs, tmp_path):
-    with pytest.raises(TypeError):
-        animation.save_gif(object(), "x", folder=tmp_path)
-    s, runs = short_runs
-    anim = animation.animate_race(s, runs, frames=3, hold=0)
-    with pytest.raises(ValueError):
-        animation.save_gif(anim, "x", folder=tmp_path, fps=0)
-    animation.save_gif(anim, "ok", folder=tmp_path)
 
 
 def test_importing_the_module_changes_nothing():

@@ -21,7 +21,7 @@ from matplotlib.contour import QuadContourSet  # noqa: E402
 from matplotlib.layout_engine import ConstrainedLayoutEngine  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from rmsnotes import optim, plotting  # noqa: E402
+from rmsnotes import optim, plotting, sweeps  # noqa: E402
 
 OKABE_ITO = {
     "#000000",
@@ -385,79 +385,41 @@ def test_plot_rates():
     assert np.all(np.diff(lines[0].get_ydata()) <= 0)
 
 
-# ------------------------------------------------------------------------ export
+# ------------------------------------------------------------------------ sweeps
 
 
-def _two_panel_figure():
-    hists = _histories(100)
-    fig, (a, b) = plotting.new_figure(2)
-    plotting.plot_paths(_bowl(), hists, ax=a, log=True)
-    plotting.plot_losses(hists, ax=b)
-    a.set_title("paths")
-    return fig
-
-
-def test_save_figure_writes_png_into_folder(tmp_path):
-    fig = _two_panel_figure()
-    path = plotting.save_figure(fig, "two_panel", folder=tmp_path)
-    assert path == tmp_path / "two_panel.png"
-    data = path.read_bytes()
-    assert data.startswith(b"\x89PNG\r\n\x1a\n")
-    assert len(data) < 150_000
-    assert b"Software" not in data and b"atplotlib" not in data  # no version stamp
-    assert plotting.save_figure(fig, "again.png", folder=tmp_path / "sub").is_file()
-
-
-def test_save_figure_is_deterministic(tmp_path):
-    fig = _two_panel_figure()
-    a = plotting.save_figure(fig, "a", folder=tmp_path).read_bytes()
-    b = plotting.save_figure(fig, "b", folder=tmp_path).read_bytes()
-    fig.canvas.draw()  # e.g. shown inline in between: the bytes must not care
-    c = plotting.save_figure(fig, "c", folder=tmp_path).read_bytes()
-    plt.close(fig)
-    d = plotting.save_figure(_two_panel_figure(), "d", folder=tmp_path).read_bytes()
-    assert a == b == c == d
-    assert isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)  # restored
-
-
-def test_save_figure_is_deterministic_with_colorbar(tmp_path):
-    # A colorbar makes the constrained layout take several draws to settle.
+def test_plot_sweep_draws_finite_points_and_marks_divergence():
+    res = sweeps.SweepResult(
+        np.array([0.01, 0.1, 1.0]),
+        np.array([[0.5, 0.01, np.inf], [0.4, 0.02, 3.0]]),
+        np.array([[False, False, True], [False, False, False]]),
+        (0, 1),
+        "rmsprop",
+    )
     fig, ax = plotting.new_figure()
-    fig.colorbar(plotting.plot_contours(_bowl(), ax=ax, n=50), ax=ax)
-    a = plotting.save_figure(fig, "a", folder=tmp_path).read_bytes()
-    b = plotting.save_figure(fig, "b", folder=tmp_path).read_bytes()
-    assert a == b
+    line = plotting.plot_sweep(res, ax=ax, label="RMSprop")
+    np.testing.assert_array_equal(line.get_xdata(), [0.01, 0.1])
+    np.testing.assert_array_equal(line.get_ydata(), [0.5, 0.02])  # the worst seed
+    assert line.get_color() == plotting.color_for("rmsprop")
+    crosses = [ln for ln in ax.get_lines() if ln.get_label() == "_diverged"]
+    assert len(crosses) == 1 and crosses[0].get_xdata().tolist() == [1.0]
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert ax.get_xlabel() == "learning rate lr" and ax.get_ylabel() == "final error"
 
 
-def test_save_figure_env_var_and_precedence(tmp_path, monkeypatch):
-    monkeypatch.setenv("RMSNOTES_FIGURES", str(tmp_path / "env"))
+def test_plot_sweep_unknown_name_uses_the_colour_cycle():
+    res = sweeps.SweepResult(
+        np.array([0.01, 0.1, 1.0]), np.array([0.3, 0.1, 0.2]), np.zeros(3, bool), None, "demo"
+    )
     fig, ax = plotting.new_figure()
-    assert plotting.save_figure(fig, "x").parent == tmp_path / "env"
-    assert plotting.save_figure(fig, "x", folder=tmp_path).parent == tmp_path
+    line = plotting.plot_sweep(res, ax=ax)
+    assert line.get_label() == "demo"
+    assert not [ln for ln in ax.get_lines() if ln.get_label() == "_diverged"]
 
 
-def test_default_folder_is_the_repository_figures():
-    repo_figures = Path(plotting.__file__).resolve().parents[1] / "figures"
-    if not repo_figures.is_dir():
-        pytest.skip("no figures/ folder in this checkout")
-    assert plotting._figures_folder(None) == repo_figures
-
-
-@pytest.mark.parametrize(
-    "name",
-    ["", "a/b", "../a", "a\\b", "/tmp/a", "fig.svg", "fig.pdf", "fig.", "lr0.05", ".png"],
-)
-def test_save_figure_rejects_bad_names(name, tmp_path):
-    fig, ax = plotting.new_figure()
-    with pytest.raises(ValueError, match="bad figure name"):
-        plotting.save_figure(fig, name, folder=tmp_path)
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_save_figure_rejects_non_str(tmp_path):
-    fig, ax = plotting.new_figure()
-    with pytest.raises(TypeError, match="name must be a str"):
-        plotting.save_figure(fig, Path("x.png"), folder=tmp_path)
+def test_plot_sweep_rejects_other_input():
+    with pytest.raises(TypeError, match="SweepResult"):
+        plotting.plot_sweep({"lrs": [0.1], "errors": [1.0]})
 
 
 # ---------------------------------------------------------------------- doctests
@@ -474,15 +436,3 @@ def test_every_public_function_has_an_example():
         obj = getattr(plotting, name)
         if callable(obj):
             assert re.search(r"Example:\n\s+>>>", obj.__doc__), name
-
-
-def test_save_and_show_displays_the_saved_file_and_closes_the_figure(tmp_path, monkeypatch):
-    import IPython.display
-
-    shown = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
-    fig = _two_panel_figure()
-    assert plotting.save_and_show(fig, "both", folder=tmp_path) is None
-    saved = (tmp_path / "both.png").read_bytes()
-    assert len(shown) == 1 and shown[0].data == saved and shown[0].format == "png"
-    assert not plt.fignum_exists(fig.number)

@@ -391,3 +391,64 @@ def test_surfaces_give_the_same_bits_on_cpus_with_and_without_avx512():
         )
         digests.add(out.stdout.strip())
     assert len(digests) == 1
+
+
+# ------------------------------------------------------------------ loss surface
+
+
+@pytest.fixture(scope="module")
+def intercept():
+    from rmsnotes import data
+
+    X, y = data.make_intercept_regression()
+    return X, y, data.least_squares(X, y)
+
+
+def test_linear_loss_surface_matches_the_model_everywhere(intercept):
+    from rmsnotes import models
+
+    X, y, w_star = intercept
+    s = S.linear_loss_surface(X, y)
+    assert isinstance(s, S.Surface)
+    rng = np.random.default_rng(0)
+    points = rng.normal(size=(7, 2)) * 3
+    want = [models.linear_loss(p, X, y) for p in points]
+    np.testing.assert_allclose(s.f(points), want, rtol=1e-10)
+    np.testing.assert_allclose(s.grad(points), [models.linear_grad(p, X, y) for p in points])
+    np.testing.assert_allclose(s.minima[0], w_star)
+    X_grid, Y_grid, Z = s.grid(n=5)
+    assert Z.shape == (5, 5)
+    assert Z[2, 2] == pytest.approx(models.linear_loss([X_grid[2, 2], Y_grid[2, 2]], X, y))
+
+
+def test_linear_loss_surface_gradient_by_finite_differences(intercept):
+    X, y, _ = intercept
+    s = S.linear_loss_surface(X, y)
+    p = np.array([0.7, -1.3])
+    np.testing.assert_allclose(s.grad(p), fd_grad(s.f, p), rtol=1e-6)
+
+
+def test_linear_loss_surface_bounds_and_bad_input(intercept):
+    X, y, w_star = intercept
+    (x0, x1), (y0, y1) = S.linear_loss_surface(X, y).bounds
+    assert x0 < 0 < w_star[0] < x1 and y0 < 0 < w_star[1] < y1
+    given_bounds = ((-1.0, 5.0), (-2.0, 3.0))
+    assert S.linear_loss_surface(X, y, bounds=given_bounds).bounds == given_bounds
+    with pytest.raises(ValueError, match=r"X must have shape \(n, 2\)"):
+        S.linear_loss_surface(np.ones((4, 3)), np.ones(4))
+    with pytest.raises(ValueError, match="y must have shape"):
+        S.linear_loss_surface(X, y[:-1])
+    with pytest.raises(TypeError, match="X must be a real-valued array"):
+        S.linear_loss_surface([["a", "b"]], [1.0])
+    with pytest.raises(ValueError, match=r"shape \(\.\.\., 2\)"):
+        S.linear_loss_surface(X, y).f(np.zeros(3))
+
+
+def test_linear_loss_surface_copies_its_data(intercept):
+    X, y, _ = intercept
+    X2, y2 = X.copy(), y.copy()
+    s = S.linear_loss_surface(X2, y2)
+    before = float(s.f(np.zeros(2)))
+    X2[:] = 0.0
+    y2[:] = 0.0
+    assert float(s.f(np.zeros(2))) == before

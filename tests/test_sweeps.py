@@ -1,4 +1,4 @@
-"""Tests of rmsnotes.sweeps: final errors, divergence as data, best lr, the loss surface."""
+"""Tests of rmsnotes.sweeps: final errors, divergence as data, best lr."""
 
 import functools
 import math
@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from rmsnotes import data, models, optim, plotting, surfaces, sweeps  # noqa: E402
+from rmsnotes import data, models, optim, sweeps  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -278,81 +278,3 @@ def test_result_helpers_check_their_input(fn):
         fn({"errors": [1.0]})
     with pytest.raises(ValueError, match="reduce must be one of"):
         fn(result([[1.0, 2.0, 3.0]], seeds=(0,)), reduce="min")
-
-
-# ------------------------------------------------------------------ loss surface
-
-
-def test_linear_loss_surface_matches_the_model_everywhere(intercept):
-    X, y, w_star = intercept
-    s = sweeps.linear_loss_surface(X, y)
-    assert isinstance(s, surfaces.Surface)
-    rng = np.random.default_rng(0)
-    points = rng.normal(size=(7, 2)) * 3
-    want = [models.linear_loss(p, X, y) for p in points]
-    np.testing.assert_allclose(s.f(points), want, rtol=1e-10)
-    np.testing.assert_allclose(s.grad(points), [models.linear_grad(p, X, y) for p in points])
-    np.testing.assert_allclose(s.minima[0], w_star)
-    X_grid, Y_grid, Z = s.grid(n=5)
-    assert Z.shape == (5, 5)
-    assert Z[2, 2] == pytest.approx(models.linear_loss([X_grid[2, 2], Y_grid[2, 2]], X, y))
-
-
-def test_linear_loss_surface_gradient_by_finite_differences(intercept):
-    X, y, _ = intercept
-    s = sweeps.linear_loss_surface(X, y)
-    p = np.array([0.7, -1.3])
-    h = 1e-6
-    fd = [(s.f(p + h * e) - s.f(p - h * e)) / (2 * h) for e in np.eye(2)]
-    np.testing.assert_allclose(s.grad(p), fd, rtol=1e-6)
-
-
-def test_linear_loss_surface_bounds(intercept):
-    X, y, w_star = intercept
-    (x0, x1), (y0, y1) = sweeps.linear_loss_surface(X, y).bounds
-    assert x0 < 0 < w_star[0] < x1 and y0 < 0 < w_star[1] < y1
-    given_bounds = ((-1.0, 5.0), (-2.0, 3.0))
-    assert sweeps.linear_loss_surface(X, y, bounds=given_bounds).bounds == given_bounds
-    with pytest.raises(ValueError, match=r"X must have shape \(n, 2\)"):
-        sweeps.linear_loss_surface(np.ones((4, 3)), np.ones(4))
-    with pytest.raises(ValueError, match="y must have shape"):
-        sweeps.linear_loss_surface(X, y[:-1])
-
-
-def test_linear_loss_surface_works_with_plot_paths(intercept):
-    X, y, _ = intercept
-    s = sweeps.linear_loss_surface(X, y, bounds=((-0.5, 5.0), (-0.5, 3.5)))
-    hist = optim.run(optim.rmsprop(0.05), s.grad, np.zeros(2), 20)
-    fig, ax = plotting.new_figure()
-    (line,) = plotting.plot_paths(s, {"RMSprop": hist}, ax=ax)
-    assert line.get_label() == "RMSprop"
-
-
-# ---------------------------------------------------------------------- plotting
-
-
-def test_plot_sweep_draws_finite_points_and_marks_divergence():
-    res = sweeps.SweepResult(
-        np.array([0.01, 0.1, 1.0]),
-        np.array([[0.5, 0.01, np.inf], [0.4, 0.02, 3.0]]),
-        np.array([[False, False, True], [False, False, False]]),
-        (0, 1),
-        "rmsprop",
-    )
-    fig, ax = plotting.new_figure()
-    line = sweeps.plot_sweep(res, ax=ax, label="RMSprop")
-    np.testing.assert_array_equal(line.get_xdata(), [0.01, 0.1])
-    np.testing.assert_array_equal(line.get_ydata(), [0.5, 0.02])  # the worst seed
-    assert line.get_color() == plotting.color_for("rmsprop")
-    crosses = [ln for ln in ax.get_lines() if ln.get_label() == "_diverged"]
-    assert len(crosses) == 1 and crosses[0].get_xdata().tolist() == [1.0]
-    assert ax.get_xscale() == ax.get_yscale() == "log"
-    assert ax.get_xlabel() == "learning rate lr" and ax.get_ylabel() == "final error"
-
-
-def test_plot_sweep_unknown_name_uses_the_colour_cycle():
-    res = result([0.3, 0.1, 0.2])
-    fig, ax = plotting.new_figure()
-    line = sweeps.plot_sweep(res, ax=ax)
-    assert line.get_label() == "demo"
-    assert not [ln for ln in ax.get_lines() if ln.get_label() == "_diverged"]
