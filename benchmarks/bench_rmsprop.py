@@ -21,14 +21,22 @@ floor
     NumPy update needs at least two calls writing fresh arrays; with exactly two,
     one must read g and v to make the new v, the other must read g and one of v or
     the new v to make the step: 4 array reads and 2 writes, which is what the floor
-    does. Every further call (the real update makes 8 for the default settings:
-    3 multiplies, 1 add, sqrt, + eps, divide, * -lr, each rounded on its own) reads
-    and writes at least one more n-array, so no NumPy implementation of the pure
-    update moves less memory. It is a floor on memory traffic only: it leaves out
-    the arithmetic (sqrt and divide are much slower per element than a multiply, and
-    where the arrays fit in cache they alone can cost as much as the floor) and the
-    validation ``rmsprop`` does (finite gradient, the 0/0 guard). A fused compiled
-    kernel could move less (read g and v, write the new v and the step).
+    does. Every further call (the real update makes 8 for the default settings,
+    each rounded on its own: ``beta * v``, ``g**2``, ``(1 - beta) * ...``, ``+``,
+    ``sqrt``, ``+ eps``, ``g / d``, ``-lr * ...``) reads and writes at least one
+    more n-array, so no NumPy implementation of the pure update moves less memory.
+    It is a floor on memory traffic only: it leaves out the arithmetic (sqrt and
+    divide are much slower per element than a multiply, and where the arrays fit in
+    cache they alone can cost as much as the floor) and the validation ``rmsprop``
+    does (one read pass of g for finiteness, the 0/0 guard when eps is 0). A fused
+    compiled kernel could move less (read g and v, write the new v and the step).
+
+    ``rmsprop`` writes its update as plain expressions (``v = beta * v + (1 - beta)
+    * g**2``, ``step = -lr * g / d``), and NumPy reuses a temporary operand in place
+    where it can, so one call allocates three n-arrays: the new v, the step, and
+    one temporary (``g**2``, freed before the divisor is made). The floor allocates
+    two; for arrays too large for the C allocator to keep (10^7 doubles with glibc)
+    the temporary costs one more array of first-touch page faults per call.
 rmsnotes
     ``opt.update(g, state)``, the result discarded, so freeing the returned arrays
     is timed too (as for the floor).

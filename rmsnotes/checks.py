@@ -37,8 +37,7 @@ def _adagrad_reference(x, s, g, lr, eps):
 
 def _rmsprop_reference(x, v, g, lr, beta, eps):
     opt = optim.rmsprop(lr=lr, beta=beta, eps=eps)
-    zeros = np.zeros_like(v)
-    step, state = opt.update(g, optim.RMSpropState(v=v, m=zeros, b=zeros))
+    step, state = opt.update(g, optim.RMSpropState(v=v))  # plain RMSprop keeps v alone
     return x + step, state.v
 
 

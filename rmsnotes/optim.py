@@ -4,8 +4,25 @@ Every optimizer here is an :class:`Optimizer`: ``state = opt.init(x0)`` builds t
 state for a point, and ``step, state = opt.update(g, state)`` turns a gradient into
 the step to add (``x_next = x + step``) and a *new* state. Nothing is mutated: the
 arrays you pass in are never written to, so a state can be kept, compared or
-plotted later. ``opt.rate(state)`` gives the effective per-coordinate learning rate
-(the factor in front of ``g``) that the last update used.
+plotted later. A state holds only the arrays its settings use.
+
+AdaGrad, RMSprop and Adam share one step rule, ``g / d`` with the divisor
+``d = sqrt(acc) + eps`` (or ``sqrt(acc + eps)``); they differ in the statistic
+``acc`` they keep, one visible line each::
+
+    AdaGrad:  s = s + g**2                          step = -lr * g / d(s)
+    RMSprop:  v = beta * v + (1 - beta) * g**2      step = -lr * g / d(v)
+
+The rate. ``opt.rate(state)`` is the effective per-coordinate learning rate of the
+last update, ``rate = lr / d``, with d the divisor that update applied:
+
+    SGD       d = 1, so rate = lr
+    AdaGrad   d = sqrt(s) + eps;   step = -rate * g
+    RMSprop   d = sqrt(v) + eps (centered: sqrt(v - m^2) + eps); without momentum
+              step = -rate * g; with momentum, rate * g is what enters the buffer
+              b (times lr): b = mu b + g / d, step = -lr b
+    Adam      d = sqrt(v_hat) + eps, the factor on the bias-corrected m_hat:
+              step = -rate * m_hat
 
 Symbols (the course's vocabulary, and the names other libraries use)::
 
@@ -48,7 +65,6 @@ for stochastic optimization", ICLR.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -82,8 +98,12 @@ class Optimizer(NamedTuple):
     Attributes:
         init: ``init(x0) -> state``; zeros (or the initial accumulator) shaped like x0.
         update: ``update(g, state) -> (step, new_state)``; the next point is x + step.
-        rate: ``rate(state) -> array``; the effective per-coordinate learning rate
-            (``lr / d``) that produced the last step, shaped like x.
+        rate: ``rate(state) -> array``, shaped like x: the effective per-coordinate
+            learning rate ``lr / d`` of the last update, where d is the divisor the
+            optimizer applied (1 for SGD; sqrt(s) + eps for AdaGrad; sqrt(v) + eps
+            for RMSprop, the factor on g even where momentum then accumulates it;
+            sqrt(v_hat) + eps for Adam, the factor on m_hat). So the step is
+            ``-rate * g`` for SGD, AdaGrad and RMSprop without momentum.
         name: ``"sgd"``, ``"adagrad"``, ``"rmsprop"`` or ``"adam"``.
         hyperparams: the validated settings, read-only.
     """
@@ -112,15 +132,17 @@ class AdagradState(NamedTuple):
 
 
 class RMSpropState(NamedTuple):
-    """State of :func:`rmsprop`.
+    """State of :func:`rmsprop`: only the arrays its settings use.
 
-    ``v`` is the moving average of g^2, ``m`` the moving average of g (used only when
-    centered; zeros otherwise) and ``b`` the momentum buffer (zeros without momentum).
+    ``v`` is the moving average of g^2 (always kept); ``m`` the moving average of g,
+    an array only when centered (None otherwise); ``b`` the momentum buffer, an array
+    only when momentum > 0 (None otherwise). So plain RMSprop keeps one array per
+    parameter, as ``torch.optim.RMSprop`` does, and ``run`` records only ``v``.
     """
 
     v: np.ndarray
-    m: np.ndarray
-    b: np.ndarray
+    m: np.ndarray | None = None
+    b: np.ndarray | None = None
 
 
 class AdamState(NamedTuple):
@@ -131,6 +153,30 @@ class AdamState(NamedTuple):
     t: int
 
 
+# ------------------------------------------------------------- the shared step rule
+
+
+def _divisor(acc: np.ndarray, eps: float, eps_in_sqrt: bool = False) -> np.ndarray:
+    """The divisor d = sqrt(acc) + eps, or sqrt(acc + eps) when eps sits inside the root."""
+    return np.sqrt(acc + eps) if eps_in_sqrt else np.sqrt(acc) + eps
+
+
+def _divide_by_root(
+    g: np.ndarray, acc: np.ndarray, eps: float, eps_in_sqrt: bool = False
+) -> np.ndarray:
+    """g / d with d = :func:`_divisor` (acc): the step rule AdaGrad, RMSprop and Adam share.
+
+    With eps > 0 the divisor is at least eps (or sqrt(eps)), so nothing can go wrong.
+    With eps == 0, d vanishes where every squared gradient so far was 0, so g is 0
+    there too: that coordinate gets a zero step instead of 0/0 (as optax does).
+    """
+    d = np.asarray(_divisor(acc, eps, eps_in_sqrt))  # a fresh array of our own
+    if eps > 0:
+        return np.divide(g, d, out=d)  # g / d, written over d: one array less to allocate
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where((d == 0) & (g == 0), 0.0, g / d)
+
+
 # ---------------------------------------------------------------------- validation
 
 
@@ -139,11 +185,7 @@ def _check_grad(g: Any, like: np.ndarray) -> np.ndarray:
     g = _validate.real_array("gradient", g)
     if g.shape != like.shape:
         raise ValueError(f"gradient shape {g.shape} does not match the state's shape {like.shape}")
-    # A sum is one cheap read pass; only if it is not finite do we look element-wise
-    # (a huge but finite gradient can overflow the sum without being bad itself).
-    with np.errstate(over="ignore"):
-        total = float(np.sum(g))
-    if not math.isfinite(total) and not np.isfinite(g).all():
+    if not _validate.all_finite(g):
         raise ValueError(
             "gradient contains a non-finite value (nan or inf); "
             "the iterate has probably diverged: try a smaller lr"
@@ -151,49 +193,57 @@ def _check_grad(g: Any, like: np.ndarray) -> np.ndarray:
     return g.astype(like.dtype, copy=False)
 
 
-def _check_state(state: Any, cls: type, opt_name: str) -> None:
+def _check_state(state: Any, cls: type, name: str, uses: tuple[str, ...]) -> None:
     if not isinstance(state, cls):
         raise TypeError(
-            f"{opt_name}.update expects a {cls.__name__} from {opt_name}.init, "
-            f"got {type(state).__name__}"
+            f"{name}.update expects a {cls.__name__} from {name}.init, got {type(state).__name__}"
         )
+    for field_name in uses:
+        if not isinstance(getattr(state, field_name), np.ndarray):
+            raise TypeError(
+                f"{name}.update needs state.{field_name} (an array) for these settings; "
+                f"got {getattr(state, field_name)!r}: build the state with this optimizer's init"
+            )
 
 
-def _frozen(**kwargs: Any) -> Mapping[str, Any]:
-    return MappingProxyType(dict(kwargs))
+def _as_arrays(step: Any, state: Any) -> tuple[np.ndarray, Any]:
+    """Arithmetic on 0-d arrays returns NumPy scalars: keep the step and states arrays."""
+    if np.ndim(step) > 0:
+        return step, state
+    fields = (np.asarray(a) if isinstance(a, np.generic) else a for a in state)
+    return np.asarray(step), type(state)(*fields)
 
 
-def _empty(like: np.ndarray) -> np.ndarray:
-    """A fresh array for a result; explicit so that 0-d states stay arrays."""
-    return np.empty_like(like)
+def _optimizer(
+    name: str,
+    state_type: type,
+    uses: tuple[str, ...],
+    init: Callable,
+    update: Callable,
+    rate: Callable,
+    **hyperparams: Any,
+) -> Optimizer:
+    """Wrap an optimizer's maths (``init``, ``update``, ``rate``) in the checks all share.
 
-
-def _divisor(acc: np.ndarray, eps: float, eps_in_sqrt: bool, out=None) -> np.ndarray:
-    """d = sqrt(acc) + eps, or sqrt(acc + eps) when eps sits inside the root."""
-    out = _empty(acc) if out is None else out
-    if eps_in_sqrt:
-        d = np.add(acc, eps, out=out)
-        return np.sqrt(d, out=d)
-    d = np.sqrt(acc, out=out)
-    d += eps
-    return d
-
-
-def _quotient(g: np.ndarray, d: np.ndarray, eps: float) -> np.ndarray:
-    """g / d, computed in d's buffer (d is scratch and is overwritten).
-
-    With eps > 0 the divisor is at least eps, so nothing can go wrong. With eps == 0,
-    d vanishes where every squared gradient so far was 0, so g is 0 there too: that
-    coordinate gets a zero step instead of 0/0 (as optax does).
+    ``init`` receives x0 as a float array; ``update`` receives a gradient already
+    checked against the state (real, finite, shaped like the state's first field,
+    in its dtype) and a state of ``state_type`` whose fields ``uses`` are arrays.
     """
-    if eps > 0:
-        return np.divide(g, d, out=d)
-    vanished = d == 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        q = np.divide(g, d, out=d)
-    if vanished.any():
-        q[vanished & (g == 0)] = 0.0
-    return q
+
+    def checked_init(x0: Any) -> Any:
+        return init(_validate.real_array("x0", x0))
+
+    def checked_update(g: Any, state: Any) -> tuple[np.ndarray, Any]:
+        _check_state(state, state_type, name, uses)
+        return _as_arrays(*update(_check_grad(g, getattr(state, uses[0])), state))
+
+    def checked_rate(state: Any) -> np.ndarray:
+        _check_state(state, state_type, name, uses)
+        with np.errstate(divide="ignore"):  # d == 0 (eps 0, no gradient yet): inf
+            return np.asarray(rate(state))
+
+    frozen = MappingProxyType(dict(hyperparams))
+    return Optimizer(checked_init, checked_update, checked_rate, name, frozen)
 
 
 # ---------------------------------------------------------------------- optimizers
@@ -207,6 +257,7 @@ def sgd(lr: float = 0.01, *, momentum: float = 0.0) -> Optimizer:
         without momentum:  step = -lr * g
         with momentum mu:  b_t = mu * b_{t-1} + g,   step = -lr * b_t   (b_0 = 0)
 
+    The divisor is d = 1, so ``rate(state)`` is lr everywhere.
     Same as ``torch.optim.SGD(lr=lr, momentum=mu)`` (dampening 0, no Nesterov).
 
     Args:
@@ -222,23 +273,19 @@ def sgd(lr: float = 0.01, *, momentum: float = 0.0) -> Optimizer:
     lr = _validate.positive("lr", lr)
     momentum = _validate.unit_interval("momentum", momentum)
 
-    def init(x0: Any) -> SGDState:
-        x0 = _validate.real_array("x0", x0)
+    def init(x0: np.ndarray) -> SGDState:
         return SGDState(b=np.zeros_like(x0))
 
-    def update(g: Any, state: SGDState) -> tuple[np.ndarray, SGDState]:
-        _check_state(state, SGDState, "sgd")
-        g = _check_grad(g, state.b)
+    def update(g: np.ndarray, state: SGDState) -> tuple[np.ndarray, SGDState]:
         if not momentum:
-            return np.multiply(g, -lr, out=_empty(g)), state
-        b = np.multiply(state.b, momentum, out=_empty(state.b))
-        b += g
-        return np.multiply(b, -lr, out=_empty(b)), SGDState(b=b)
+            return -lr * g, state
+        b = momentum * state.b + g
+        return -lr * b, SGDState(b)
 
     def rate(state: SGDState) -> np.ndarray:
         return np.full_like(state.b, lr)
 
-    return Optimizer(init, update, rate, "sgd", _frozen(lr=lr, momentum=momentum))
+    return _optimizer("sgd", SGDState, ("b",), init, update, rate, lr=lr, momentum=momentum)
 
 
 def adagrad(
@@ -257,7 +304,8 @@ def adagrad(
              = sqrt(s_t + eps)                  (eps_in_sqrt=True, Keras 3 / optax)
         step = -lr * g_t / d_t
 
-    The effective rate ``lr / d_t`` can only shrink, because s_t never decreases.
+    The effective rate ``lr / d_t`` (``rate(state)``) can only shrink, because s_t
+    never decreases.
 
     Conventions: ``torch.optim.Adagrad`` is the default here (eps outside, start 0).
     Keras 3 and optax put eps inside the root and start the sum at 0.1:
@@ -287,25 +335,28 @@ def adagrad(
     eps_in_sqrt = _validate.flag("eps_in_sqrt", eps_in_sqrt)
     initial_accumulator = _validate.nonnegative("initial_accumulator", initial_accumulator)
 
-    def init(x0: Any) -> AdagradState:
-        x0 = _validate.real_array("x0", x0)
+    def init(x0: np.ndarray) -> AdagradState:
         return AdagradState(s=np.full_like(x0, initial_accumulator))
 
-    def update(g: Any, state: AdagradState) -> tuple[np.ndarray, AdagradState]:
-        _check_state(state, AdagradState, "adagrad")
-        g = _check_grad(g, state.s)
-        s = np.multiply(g, g, out=_empty(g))
-        s += state.s
-        step = _quotient(g, _divisor(s, eps, eps_in_sqrt, out=_empty(s)), eps)
-        step *= -lr
-        return step, AdagradState(s=s)
+    def update(g: np.ndarray, state: AdagradState) -> tuple[np.ndarray, AdagradState]:
+        s = state.s + g**2  # AdaGrad's statistic: the sum of every g^2 so far
+        return -lr * _divide_by_root(g, s, eps, eps_in_sqrt), AdagradState(s)
 
     def rate(state: AdagradState) -> np.ndarray:
-        with np.errstate(divide="ignore"):  # d == 0 (eps 0, no gradient yet): inf
-            return lr / _divisor(state.s, eps, eps_in_sqrt)
+        return lr / _divisor(state.s, eps, eps_in_sqrt)
 
-    hp = _frozen(lr=lr, eps=eps, eps_in_sqrt=eps_in_sqrt, initial_accumulator=initial_accumulator)
-    return Optimizer(init, update, rate, "adagrad", hp)
+    return _optimizer(
+        "adagrad",
+        AdagradState,
+        ("s",),
+        init,
+        update,
+        rate,
+        lr=lr,
+        eps=eps,
+        eps_in_sqrt=eps_in_sqrt,
+        initial_accumulator=initial_accumulator,
+    )
 
 
 def rmsprop(
@@ -327,14 +378,20 @@ def rmsprop(
              = sqrt(v_t + eps)                          (eps_in_sqrt=True, Keras/optax/TF1)
         step = -lr * g_t / d_t
 
+    The only change from :func:`adagrad` is the first line: ``s + g**2`` became
+    ``beta * v + (1 - beta) * g**2``, so old gradients are forgotten. Both then call
+    the same step rule, ``g / d``.
+
     centered=True also tracks m_t = beta * m_{t-1} + (1 - beta) * g_t (m_0 = 0) and
     uses v_t - m_t^2, a variance estimate, in place of v_t under the root.
     momentum=mu > 0 accumulates the scaled gradients instead of stepping directly::
 
         b_t = mu * b_{t-1} + g_t / d_t,   step = -lr * b_t    (b_0 = 0)
 
-    The only change from :func:`adagrad` is the first line: ``s + g^2`` became
-    ``beta * v + (1 - beta) * g^2``, so old gradients are forgotten.
+    ``rate(state)`` is ``lr / d_t`` in every case: with momentum it is the factor on
+    g_t as it enters the buffer (times lr), not the size of the step.
+    The state keeps ``m`` only when centered and ``b`` only with momentum (see
+    :class:`RMSpropState`).
 
     Names elsewhere: beta is PyTorch's ``alpha``, Keras's ``rho``, optax's ``decay``,
     TF1's ``decay`` and d2l's ``gamma``. PyTorch puts eps outside the root (the
@@ -357,6 +414,8 @@ def rmsprop(
         array([2.])
         >>> step      # -0.1 * 2 / sqrt(2)
         array([-0.14142136])
+        >>> state.m is None and state.b is None   # not centered, no momentum
+        True
 
     Reference: G. Hinton, N. Srivastava, K. Swersky, Neural Networks for Machine
     Learning, Lecture 6e, "rmsprop: divide the gradient by a running average of its
@@ -370,46 +429,36 @@ def rmsprop(
     momentum = _validate.unit_interval("momentum", momentum)
     initial_accumulator = _validate.nonnegative("initial_accumulator", initial_accumulator)
 
-    def init(x0: Any) -> RMSpropState:
-        x0 = _validate.real_array("x0", x0)
-        zeros = np.zeros_like(x0)
-        return RMSpropState(v=np.full_like(x0, initial_accumulator), m=zeros, b=zeros)
+    def init(x0: np.ndarray) -> RMSpropState:
+        return RMSpropState(
+            v=np.full_like(x0, initial_accumulator),
+            m=np.zeros_like(x0) if centered else None,
+            b=np.zeros_like(x0) if momentum else None,
+        )
 
-    def _denominator(v: np.ndarray, m: np.ndarray, out=None) -> np.ndarray:
-        if centered:
-            acc = np.multiply(m, m, out=_empty(m) if out is None else out)
-            np.subtract(v, acc, out=acc)
-            return _divisor(acc, eps, eps_in_sqrt, out=acc)
-        return _divisor(v, eps, eps_in_sqrt, out=out)
+    def under_root(state: RMSpropState) -> np.ndarray:
+        return state.v - state.m**2 if centered else state.v
 
-    def update(g: Any, state: RMSpropState) -> tuple[np.ndarray, RMSpropState]:
-        _check_state(state, RMSpropState, "rmsprop")
-        g = _check_grad(g, state.v)
-        # v = beta * v + (1 - beta) * g^2. The buffer that ends up holding the step
-        # serves as scratch first, so a large update allocates only what it returns.
-        scratch = np.multiply(state.v, beta, out=_empty(state.v))
-        v = np.multiply(g, g, out=_empty(g))
-        v *= 1.0 - beta
-        v += scratch
-        m = state.m
-        if centered:
-            m = np.multiply(state.m, beta, out=_empty(state.m))
-            m += (1.0 - beta) * g
-        q = _quotient(g, _denominator(v, m, out=scratch), eps)  # g / d
-        b = state.b
-        if momentum:
-            b = np.multiply(state.b, momentum, out=_empty(state.b))
-            b += q
-            step = np.multiply(b, -lr, out=q)
-        else:
-            step = np.multiply(q, -lr, out=q)
-        return step, RMSpropState(v=v, m=m, b=b)
+    def update(g: np.ndarray, state: RMSpropState) -> tuple[np.ndarray, RMSpropState]:
+        v = beta * state.v + (1 - beta) * g**2  # RMSprop's statistic: a moving average
+        m = beta * state.m + (1 - beta) * g if centered else None
+        new = RMSpropState(v, m)
+        if not momentum:
+            return -lr * _divide_by_root(g, under_root(new), eps, eps_in_sqrt), new
+        b = momentum * state.b + _divide_by_root(g, under_root(new), eps, eps_in_sqrt)
+        return -lr * b, new._replace(b=b)
 
     def rate(state: RMSpropState) -> np.ndarray:
-        with np.errstate(divide="ignore"):  # d == 0 (eps 0, no gradient yet): inf
-            return lr / _denominator(state.v, state.m)
+        return lr / _divisor(under_root(state), eps, eps_in_sqrt)
 
-    hp = _frozen(
+    uses = ("v",) + ("m",) * centered + ("b",) * (momentum > 0)
+    return _optimizer(
+        "rmsprop",
+        RMSpropState,
+        uses,
+        init,
+        update,
+        rate,
         lr=lr,
         beta=beta,
         eps=eps,
@@ -418,7 +467,6 @@ def rmsprop(
         momentum=momentum,
         initial_accumulator=initial_accumulator,
     )
-    return Optimizer(init, update, rate, "rmsprop", hp)
 
 
 def adam(
@@ -431,13 +479,18 @@ def adam(
 ) -> Optimizer:
     """Adam: RMSprop's average of g^2, a moving average of g, and bias correction.
 
-    Update rule (Kingma & Ba 2015, PyTorch's eps placement)::
+    Update rule (Kingma & Ba 2015, Algorithm 1; eps outside the root as PyTorch)::
 
-        m_t  = beta1 * m_{t-1} + (1 - beta1) * g_t          m_0 = 0
-        v_t  = beta2 * v_{t-1} + (1 - beta2) * g_t^2        v_0 = 0
-        step = -lr / (1 - beta1^t) * m_t / (sqrt(v_t / (1 - beta2^t)) + eps)
+        m_t   = beta1 * m_{t-1} + (1 - beta1) * g_t          m_0 = 0
+        v_t   = beta2 * v_{t-1} + (1 - beta2) * g_t^2        v_0 = 0
+        m_hat = m_t / (1 - beta1^t),   v_hat = v_t / (1 - beta2^t)
+        d_t   = sqrt(v_hat) + eps
+        step  = -lr * m_hat / d_t
 
-    With bias_correction=False the two (1 - beta^t) factors are dropped; then
+    It is RMSprop's step rule applied to m_hat instead of g. ``rate(state)`` is
+    ``lr / d_t``, the factor on m_hat (so the step is ``-rate * m_hat``).
+
+    With bias_correction=False, m_hat = m_t and v_hat = v_t; then
     ``adam(lr, beta1=0, beta2=beta, eps, bias_correction=False)`` is exactly
     ``rmsprop(lr, beta, eps)``.
 
@@ -462,44 +515,35 @@ def adam(
     eps = _validate.nonnegative("eps", eps)
     bias_correction = _validate.flag("bias_correction", bias_correction)
 
-    def _corrections(t: int) -> tuple[float, float]:
-        if not bias_correction:
-            return 1.0, 1.0
-        return 1.0 - beta1**t, math.sqrt(1.0 - beta2**t)
-
-    def init(x0: Any) -> AdamState:
-        x0 = _validate.real_array("x0", x0)
+    def init(x0: np.ndarray) -> AdamState:
         return AdamState(m=np.zeros_like(x0), v=np.zeros_like(x0), t=0)
 
-    def _denominator(v: np.ndarray, c2: float, out=None) -> np.ndarray:
-        d = np.sqrt(v, out=_empty(v) if out is None else out)
-        if c2 != 1.0:
-            d /= c2
-        d += eps
-        return d
+    def corrected(moment: np.ndarray, beta: float, t: int) -> np.ndarray:
+        return moment / (1 - beta**t) if bias_correction else moment
 
-    def update(g: Any, state: AdamState) -> tuple[np.ndarray, AdamState]:
-        _check_state(state, AdamState, "adam")
-        g = _check_grad(g, state.v)
+    def update(g: np.ndarray, state: AdamState) -> tuple[np.ndarray, AdamState]:
         t = state.t + 1
-        m = np.multiply(state.m, beta1, out=_empty(state.m))
-        m += (1.0 - beta1) * g
-        v = np.multiply(g, g, out=_empty(g))
-        v *= 1.0 - beta2
-        v += beta2 * state.v
-        c1, c2 = _corrections(t)
-        step = _quotient(m, _denominator(v, c2, out=_empty(v)), eps)
-        step *= -(lr / c1)
-        return step, AdamState(m=m, v=v, t=t)
+        m = beta1 * state.m + (1 - beta1) * g
+        v = beta2 * state.v + (1 - beta2) * g**2
+        m_hat, v_hat = corrected(m, beta1, t), corrected(v, beta2, t)
+        return -lr * _divide_by_root(m_hat, v_hat, eps), AdamState(m, v, t)
 
     def rate(state: AdamState) -> np.ndarray:
-        # The factor in front of m_t (not g_t): lr / (1 - beta1^t) / denominator.
-        c1, c2 = _corrections(max(state.t, 1))
-        with np.errstate(divide="ignore"):
-            return (lr / c1) / _denominator(state.v, c2)
+        return lr / _divisor(corrected(state.v, beta2, max(state.t, 1)), eps)
 
-    hp = _frozen(lr=lr, beta1=beta1, beta2=beta2, eps=eps, bias_correction=bias_correction)
-    return Optimizer(init, update, rate, "adam", hp)
+    return _optimizer(
+        "adam",
+        AdamState,
+        ("m", "v"),
+        init,
+        update,
+        rate,
+        lr=lr,
+        beta1=beta1,
+        beta2=beta2,
+        eps=eps,
+        bias_correction=bias_correction,
+    )
 
 
 # ----------------------------------------------------------------------------- run

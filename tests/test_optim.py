@@ -124,7 +124,7 @@ def test_run_records_history():
     hist = optim.run(opt, quadratic_grad, [-5, -2], 7, loss_fn=lambda x: x @ x)
     assert hist.xs.shape == (8, 2) and hist.xs.dtype == np.float64
     assert hist.grads.shape == hist.updates.shape == hist.rates.shape == (7, 2)
-    assert set(hist.states) == {"v", "m", "b"} and hist.states["v"].shape == (8, 2)
+    assert set(hist.states) == {"v"} and hist.states["v"].shape == (8, 2)  # plain: v alone
     np.testing.assert_array_equal(hist.xs[0], [-5.0, -2.0])
     np.testing.assert_array_equal(hist.xs[1:], hist.xs[:-1] + hist.updates)
     np.testing.assert_array_equal(hist.grads[3], quadratic_grad(hist.xs[3]))
@@ -510,3 +510,79 @@ def test_run_project_keeps_iterates_feasible():
     )
     np.testing.assert_array_equal(hist.xs[:, 0], [0.0, 1.0, 1.0, 1.0, 1.0, 1.0])
     np.testing.assert_array_equal(hist.updates[:, 0], [1.0] * 5)
+
+
+# ------------------------------------------------- states hold what they use; the rate
+
+
+@pytest.mark.parametrize("centered", [False, True])
+@pytest.mark.parametrize("momentum", [0.0, 0.5])
+def test_rmsprop_state_keeps_only_the_arrays_its_settings_use(centered, momentum):
+    opt = optim.rmsprop(lr=0.1, centered=centered, momentum=momentum)
+    kept = {"v"} | ({"m"} if centered else set()) | ({"b"} if momentum else set())
+    for state in (opt.init(np.zeros(3)), opt.update(np.ones(3), opt.init(np.zeros(3)))[1]):
+        arrays = {k for k, a in state._asdict().items() if isinstance(a, np.ndarray)}
+        assert arrays == kept
+        assert all(a is None for k, a in state._asdict().items() if k not in kept)
+    hist = optim.run(opt, quadratic_grad, [1.0, 1.0], 3)
+    assert set(hist.states) == kept
+
+
+def test_a_state_missing_an_array_the_settings_need_is_rejected():
+    with pytest.raises(TypeError, match=r"needs state\.m"):
+        optim.rmsprop(centered=True).update([1.0], optim.RMSpropState(v=np.zeros(1)))
+    with pytest.raises(TypeError, match=r"needs state\.b"):
+        optim.rmsprop(momentum=0.9).update([1.0], optim.RMSpropState(v=np.zeros(1)))
+    # plain RMSprop ignores arrays it does not use
+    opt = optim.rmsprop(lr=0.1)
+    full = optim.RMSpropState(v=np.zeros(1), m=np.zeros(1), b=np.zeros(1))
+    np.testing.assert_array_equal(opt.update([1.0], full)[0], opt.update([1.0], opt.init([0.0]))[0])
+
+
+def test_adagrad_and_rmsprop_share_one_step_rule():
+    # Given the same statistic, both step -lr * g / d: only the statistic differs.
+    g, acc = np.array([3.0, -1.0]), np.array([4.0, 9.0])
+    ada = optim.adagrad(lr=0.1, eps=0.5)
+    rms = optim.rmsprop(lr=0.1, beta=0.0, eps=0.5)  # beta 0: v = g^2
+    step_a, sa = ada.update(g, optim.AdagradState(s=acc - g**2))
+    step_r, sr = rms.update(g, optim.RMSpropState(v=np.zeros(2)))
+    np.testing.assert_array_equal(sa.s, acc)
+    np.testing.assert_array_equal(step_a, -0.1 * (g / (np.sqrt(acc) + 0.5)))
+    np.testing.assert_array_equal(step_r, -0.1 * (g / (np.sqrt(g**2) + 0.5)))
+
+
+def test_rate_is_lr_over_the_divisor_for_every_optimizer():
+    rng = np.random.default_rng(5)
+    grads = rng.normal(size=(6, 3))
+    for opt in OPTIMIZERS:
+        state = opt.init(np.zeros(3))
+        for g in grads:
+            previous = state
+            step, state = opt.update(g, state)
+            rate = opt.rate(state)
+            assert rate.shape == (3,) and np.all(rate > 0)
+            hp = opt.hyperparams
+            if opt.name == "adam":  # the factor on m_hat
+                t = state.t
+                c1 = 1 - hp["beta1"] ** t if hp["bias_correction"] else 1.0
+                np.testing.assert_allclose(step, -rate * state.m / c1, rtol=1e-14)
+            elif opt.name == "sgd" or hp.get("momentum"):  # the factor on g in the buffer
+                b = hp["momentum"] * previous.b + rate / hp["lr"] * g
+                np.testing.assert_allclose(step, -hp["lr"] * b, rtol=1e-14)
+            else:
+                np.testing.assert_allclose(step, -rate * g, rtol=1e-14)
+
+
+def test_sgd_rate_is_lr_and_adam_rate_by_hand():
+    assert optim.sgd(lr=0.3).rate(optim.sgd(lr=0.3).init(np.zeros(2))).tolist() == [0.3, 0.3]
+    opt = optim.adam(lr=0.1, beta1=0.9, beta2=0.99, eps=0.0)
+    _, state = opt.update([2.0], opt.init([0.0]))
+    # v_hat = (0.01 * 4) / (1 - 0.99) = 4, so d = 2 and rate = lr / 2
+    np.testing.assert_allclose(opt.rate(state), [0.05], rtol=1e-12)
+
+
+def test_zero_dimensional_states_stay_arrays():
+    for opt in OPTIMIZERS:
+        step, state = opt.update(0.5, opt.init(1.0))
+        assert isinstance(step, np.ndarray)
+        assert all(isinstance(a, np.ndarray) for a in state if not isinstance(a, (int, type(None))))
