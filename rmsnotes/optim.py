@@ -85,6 +85,7 @@ __all__ = [
     "adagrad",
     "rmsprop",
     "adam",
+    "replay",
     "run",
 ]
 
@@ -546,6 +547,52 @@ def adam(
     )
 
 
+# -------------------------------------------------------------------------- replay
+
+
+def replay(grads: Any) -> Callable[[np.ndarray], np.ndarray]:
+    """A ``grad_fn`` that ignores x and hands out recorded gradients, in order.
+
+    Call t (t = 1, 2, ...) returns ``grads[t - 1]``, so ``run(opt, replay(grads), x0,
+    steps)`` feeds the optimizer a fixed gradient sequence: the way to study how an
+    optimizer treats a stream of gradients apart from any loss surface. Each row
+    must have x0's shape. Every ``replay(...)`` starts from the first row again; it
+    copies ``grads``, so changing them afterwards changes nothing.
+
+    Args:
+        grads: array of shape ``(T, *x0.shape)``; its first axis is time.
+
+    Raises:
+        ValueError: on the call after the last row, saying how many rows there were
+            (``run`` adds the step number).
+
+    Example:
+        >>> hist = run(sgd(lr=0.5), replay([[1.0], [-2.0]]), [0.0], steps=2)
+        >>> hist.xs[:, 0]
+        array([ 0. , -0.5,  0.5])
+        >>> run(sgd(lr=0.5), replay([[1.0], [-2.0]]), [0.0], steps=3)
+        Traceback (most recent call last):
+            ...
+        ValueError: step 3 of 3 (at x = array([0.5])): replay ran out of gradients: it holds 2, one per step, and step 3 asked for another
+    """
+    rows = _validate.real_array("grads", grads).copy()
+    if rows.ndim == 0:
+        raise ValueError("grads must have a time axis (shape (T, *x0.shape)), got a scalar")
+    used = 0
+
+    def grad_fn(x: np.ndarray) -> np.ndarray:
+        nonlocal used
+        if used == len(rows):
+            raise ValueError(
+                f"replay ran out of gradients: it holds {len(rows)}, one per step, "
+                f"and step {used + 1} asked for another"
+            )
+        used += 1
+        return rows[used - 1].copy()
+
+    return grad_fn
+
+
 # ----------------------------------------------------------------------------- run
 
 
@@ -576,6 +623,11 @@ class History:
     optimizer: Optimizer | None = field(default=None, repr=False)
 
     @property
+    def name(self) -> str:
+        """The optimizer's name (e.g. ``"rmsprop"``), or ``"history"`` without one."""
+        return self.optimizer.name if self.optimizer is not None else "history"
+
+    @property
     def steps(self) -> int:
         """Number of steps taken."""
         return len(self.xs) - 1
@@ -591,7 +643,7 @@ class History:
         for key in ("s", "v"):
             if key in self.states:
                 return self.states[key]
-        raise AttributeError(f"{self.optimizer!r} keeps no squared-gradient statistic")
+        raise AttributeError(f"{self.name!r} history keeps no squared-gradient statistic")
 
     def distances(self, x_star: Any) -> np.ndarray:
         """Euclidean distance of every point to ``x_star``, shape ``(steps + 1,)``."""

@@ -586,3 +586,57 @@ def test_zero_dimensional_states_stay_arrays():
         step, state = opt.update(0.5, opt.init(1.0))
         assert isinstance(step, np.ndarray)
         assert all(isinstance(a, np.ndarray) for a in state if not isinstance(a, (int, type(None))))
+
+
+# ------------------------------------------------------------- History.name, replay
+
+
+def test_history_name_is_the_optimizers_name():
+    assert optim.run(optim.adagrad(), quadratic_grad, [1.0, 1.0], 2).name == "adagrad"
+    assert optim.run(optim.adam(), quadratic_grad, [1.0, 1.0], 2).name == "adam"
+    hist = optim.run(optim.sgd(), quadratic_grad, [1.0, 1.0], 2)
+    bare = optim.History(hist.xs, hist.grads, hist.updates, hist.states, hist.rates)
+    assert bare.name == "history"
+
+
+def test_replay_hands_out_recorded_gradients_in_order():
+    g = np.random.default_rng(2).normal(size=(20, 3))
+    hist = optim.run(optim.rmsprop(lr=0.01), optim.replay(g), np.zeros(3), 20)
+    np.testing.assert_array_equal(hist.grads, g)
+    # the same as feeding them by hand
+    opt, x = optim.rmsprop(lr=0.01), np.zeros(3)
+    state = opt.init(x)
+    for row in g:
+        step, state = opt.update(row, state)
+        x = x + step
+    np.testing.assert_array_equal(hist.final, x)
+
+
+def test_replay_copies_its_input_and_each_replay_starts_over():
+    g = np.array([[1.0], [2.0]])
+    fn = optim.replay(g)
+    g[:] = 0.0
+    first = fn(np.zeros(1))
+    first[:] = 99.0  # the caller writing into a returned gradient changes nothing either
+    assert fn(np.zeros(1)).tolist() == [2.0]
+    assert optim.replay([[1.0], [2.0]])(None).tolist() == [1.0]
+
+
+def test_replay_says_clearly_when_the_gradients_run_out():
+    with pytest.raises(ValueError, match=r"step 4 of 5 .*replay ran out of gradients: it holds 3"):
+        optim.run(optim.sgd(lr=0.1), optim.replay(np.ones((3, 2))), np.zeros(2), 5)
+    fn = optim.replay([[1.0]])
+    fn(0)
+    with pytest.raises(ValueError, match="holds 1, one per step, and step 2 asked for another"):
+        fn(0)
+
+
+@pytest.mark.parametrize("bad, error", [(3.0, ValueError), (["a"], TypeError), (None, TypeError)])
+def test_replay_rejects_bad_input(bad, error):
+    with pytest.raises(error, match="grads"):
+        optim.replay(bad)
+
+
+def test_replay_rows_must_match_the_start():
+    with pytest.raises(ValueError, match=r"step 1 of 2.*\(3,\).*\(2,\)"):
+        optim.run(optim.sgd(lr=0.1), optim.replay(np.ones((2, 3))), np.zeros(2), 2)
