@@ -176,6 +176,14 @@ def _steps_to_forget() -> float:
     return float(np.argmax(hist.states["v"][1:, 0] <= 2.0) + 1)
 
 
+def _tf1_first_step() -> float:
+    # TF1's RMSprop: v_0 = 1, eps 1e-10 inside the root, beta 0.9; |first step| / lr, g_1 = 0.01
+    lr = 0.01
+    opt = optim.rmsprop(lr=lr, beta=0.9, eps=1e-10, eps_in_sqrt=True, initial_accumulator=1.0)
+    step, _ = opt.update([0.01], opt.init([0.0]))
+    return float(abs(step[0]) / lr)
+
+
 # ----------------------------------------------------------- notebook 04 answers
 
 
@@ -237,6 +245,7 @@ ANSWERS: dict[str, Callable[[], float]] = {
     "03-half-life-0.99": _half_life_099,
     "03-steps-until-step-near-lr": _steps_until_step_near_lr,
     "03-steps-to-forget": _steps_to_forget,
+    "03-tf1-first-step": _tf1_first_step,
     # notebook 04
     "04-first-step-ratio": _first_step_ratio,
     "04-cycle-half-width": _cycle_half_width,

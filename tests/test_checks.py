@@ -76,6 +76,9 @@ def test_answers_are_what_the_formulas_say():
     # s_1 = 0.1 + g^2, step = lr g / (sqrt(s_1) + eps)
     first = 0.1 * 1e-3 / (np.sqrt(0.1 + 1e-6) + 1e-8)
     assert checks.ANSWERS["01-first-step-with-start-sum"]() == pytest.approx(first, rel=1e-12)
+    # TF1's start v_0 = 1, eps inside the root: v_1 = 0.9 + 0.1 g^2, step = lr g / sqrt(v_1 + eps)
+    tf1 = 0.01 / np.sqrt(0.9 + 0.1 * 0.01**2 + 1e-10)
+    assert checks.ANSWERS["03-tf1-first-step"]() == pytest.approx(tf1, rel=1e-12)
 
 
 @pytest.mark.parametrize(
