@@ -65,6 +65,7 @@ for stochastic optimization", ICLR.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -547,6 +548,27 @@ def adam(
     )
 
 
+def _from_factory(factory: Any, lr: float) -> Optimizer:
+    """``factory(lr=lr)``, checked: the optimizer-factory contract of sweeps and success.
+
+    A factory builds an Optimizer from a keyword ``lr`` and passes it through
+    unchanged, e.g. ``optim.adagrad`` or ``functools.partial(optim.rmsprop, beta=0.99)``.
+    """
+    if not callable(factory):
+        raise TypeError(f"factory must be callable, e.g. optim.rmsprop, got {factory!r}")
+    opt = factory(lr=lr)
+    if not isinstance(opt, Optimizer):
+        raise TypeError(
+            f"factory(lr=...) must return an Optimizer from rmsnotes.optim, got {opt!r}"
+        )
+    if opt.hyperparams.get("lr") != lr:
+        raise ValueError(
+            f"factory(lr={lr!r}) built {opt!r}: its lr should be {lr!r}; the factory must "
+            "pass lr through, e.g. functools.partial(optim.rmsprop, beta=0.99)"
+        )
+    return opt
+
+
 # -------------------------------------------------------------------------- replay
 
 
@@ -595,32 +617,43 @@ def replay(grads: Any) -> Callable[[np.ndarray], np.ndarray]:
 
 # ----------------------------------------------------------------------------- run
 
+_RECORD = ("all", "points", "final")
+_NONFINITE = ("raise", "freeze")
+
 
 @dataclass(frozen=True)
 class History:
-    """Everything :func:`run` saw, one row per step, ready to plot.
+    """Everything :func:`run` recorded, one row per kept step, ready to plot.
+
+    With the defaults (``record="all"``, ``every=1``) every step is kept:
 
     Attributes:
         xs: points, shape ``(steps + 1, *x0.shape)``; ``xs[0]`` is x0 (as float).
         grads: the gradient used at each step, ``grads[t - 1] = grad_fn(xs[t - 1])``,
             shape ``(steps, *x0.shape)``.
         updates: the step taken, ``xs[t] = xs[t - 1] + updates[t - 1]``.
-        states: each state array over time, e.g. ``states["v"]`` for RMSprop, shape
-            ``(steps + 1, *x0.shape)``; row 0 is the initial state.
-        rates: the effective per-coordinate learning rate ``lr / d_t`` of each step,
-            shape ``(steps, *x0.shape)``.
-        losses: ``loss_fn(xs[t])`` for every point, shape ``(steps + 1,)``, when a
+        states: each array the state keeps, over time, e.g. ``states["v"]`` for
+            RMSprop, shape ``(steps + 1, *x0.shape)``; row 0 is the initial state.
+            Only arrays the optimizer uses appear (plain RMSprop: ``v`` alone).
+        rates: the effective per-coordinate learning rate ``lr / d_t`` of each step
+            (see :class:`Optimizer`), shape ``(steps, *x0.shape)``.
+        losses: ``loss_fn`` at every kept point, shape ``(len(xs),)``, when a
             loss_fn was given; otherwise None.
         optimizer: the optimizer that produced it.
+        every: the kept rows are steps 0, every, 2 every, ... (``ts``); with every > 1,
+            ``grads[i]``, ``updates[i]`` and ``rates[i]`` belong to step
+            ``(i + 1) * every``. ``record="points"`` leaves grads, updates and rates
+            None and states empty; ``record="final"`` keeps x0 and the last point.
     """
 
     xs: np.ndarray
-    grads: np.ndarray
-    updates: np.ndarray
+    grads: np.ndarray | None
+    updates: np.ndarray | None
     states: Mapping[str, np.ndarray]
-    rates: np.ndarray
+    rates: np.ndarray | None
     losses: np.ndarray | None = None
     optimizer: Optimizer | None = field(default=None, repr=False)
+    every: int = 1
 
     @property
     def name(self) -> str:
@@ -630,7 +663,12 @@ class History:
     @property
     def steps(self) -> int:
         """Number of steps taken."""
-        return len(self.xs) - 1
+        return (len(self.xs) - 1) * self.every
+
+    @property
+    def ts(self) -> np.ndarray:
+        """The step number of each row of ``xs``: 0, every, 2 every, ..., steps."""
+        return np.arange(len(self.xs)) * self.every
 
     @property
     def final(self) -> np.ndarray:
@@ -646,9 +684,34 @@ class History:
         raise AttributeError(f"{self.name!r} history keeps no squared-gradient statistic")
 
     def distances(self, x_star: Any) -> np.ndarray:
-        """Euclidean distance of every point to ``x_star``, shape ``(steps + 1,)``."""
+        """Euclidean distance of every kept point to ``x_star``, shape ``(len(xs),)``."""
         diff = self.xs - np.asarray(x_star, dtype=self.xs.dtype)
         return np.sqrt((diff.reshape(len(self.xs), -1) ** 2).sum(axis=1))
+
+
+def _state_arrays(state: Any) -> dict[str, np.ndarray]:
+    return {k: v for k, v in state._asdict().items() if isinstance(v, np.ndarray)}
+
+
+def _check_lr_scale(lr_scale: Any, shape: tuple[int, ...]) -> np.ndarray:
+    scale = _validate.real_array("lr_scale", lr_scale)
+    if not (_validate.all_finite(scale) and np.all(scale > 0)):
+        raise ValueError(f"lr_scale must be > 0 and finite everywhere, got {lr_scale!r}")
+    try:
+        ok = np.broadcast_shapes(scale.shape, shape) == shape
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"lr_scale of shape {scale.shape} must broadcast against x0 of shape {shape}"
+        )
+    return scale
+
+
+def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+    return value
 
 
 def run(
@@ -660,78 +723,143 @@ def run(
     loss_fn: Callable[[np.ndarray], Any] | None = None,
     schedule: Callable[[int], float] | None = None,
     project: Callable[[np.ndarray], Any] | None = None,
+    lr_scale: Any = None,
+    record: str = "all",
+    every: int = 1,
+    nonfinite: str = "raise",
 ) -> History:
-    """Run ``opt`` from ``x0`` for ``steps`` steps and keep the whole history.
+    """Run ``opt`` from ``x0`` for ``steps`` steps and keep the history.
 
     ``x_t = x_{t-1} + step_t`` where ``step_t, state_t = opt.update(grad_fn(x_{t-1}),
     state_{t-1})``. ``grad_fn`` receives a copy, so it cannot disturb the record.
 
-    A learning-rate schedule multiplies each step: with ``schedule``, step t is
-    ``schedule(t) * step_t`` (t = 1, 2, ...). Every optimizer here keeps lr outside its
-    state (PyTorch's convention), so this is exactly running with ``lr_t = lr *
-    schedule(t)``; ``History.rates`` and ``History.updates`` include the factor.
+    Learning-rate factors. Every optimizer here keeps lr outside its state
+    (PyTorch's convention): the state never depends on lr and the step is lr times
+    the step at lr = 1. So multiplying the step is exactly changing lr:
+
+    - ``schedule``: step t is ``schedule(t) * step_t`` (t = 1, 2, ...), i.e. running
+      with ``lr_t = lr * schedule(t)``.
+    - ``lr_scale``: an array (or number) > 0 that broadcasts against x0; coordinate i
+      runs with ``lr * lr_scale[i]``. With x0 a stack of starts, shape ``(k, ...)``,
+      and ``lr_scale`` of shape ``(k, 1, ...)``, one run is k runs at k learning
+      rates (``success.run_over_lrs`` works so).
+
+    ``History.rates`` and ``History.updates`` include both factors.
+
+    What to keep. ``record="all"`` (the default) keeps points, gradients, updates,
+    states and rates; ``"points"`` keeps only the points (a sweep's need: no
+    ``opt.rate`` calls, no copies of the state); ``"final"`` keeps only x0 and the
+    last point. ``every=k`` keeps steps 0, k, 2k, ..., steps (steps must be a
+    multiple of k); ``History.ts`` holds those step numbers.
 
     Args:
         opt: an :class:`Optimizer` from this module.
         grad_fn: maps a point to its gradient (same shape).
         x0: start; integer input is converted to float64, never truncated.
         steps: number of steps, an int >= 0.
-        loss_fn: optional; if given, ``History.losses`` holds it at every point.
+        loss_fn: optional; if given, ``History.losses`` holds it at every kept point.
         schedule: optional; ``schedule(t)`` > 0 multiplies the learning rate at step t,
             e.g. ``lambda t: 1 / np.sqrt(t)``.
         project: optional; maps each new point back onto a feasible set (projected
             descent), ``x_t = project(x_{t-1} + step_t)``. Then ``updates`` still holds
             the optimizer's step, and ``xs[t] - xs[t - 1]`` may differ from it.
+        lr_scale: optional; per-coordinate learning-rate factors, > 0 and finite.
+        record: ``"all"``, ``"points"`` or ``"final"``.
+        every: keep every k-th step, an int >= 1 (not with ``record="final"``).
+        nonfinite: ``"raise"`` (the default) stops at the first non-finite gradient;
+            ``"freeze"`` lets a batch carry on: each entry whose gradient is not
+            finite gets a zero gradient (so the optimizer's arithmetic stays finite)
+            and its point becomes nan, where it stays (the gradient at nan is nan).
+            Only for independent entries: every optimizer here works coordinate by
+            coordinate, so a frozen entry cannot disturb the others; overflow
+            warnings are silenced, since divergence is expected.
 
     Raises:
-        ValueError: naming the step, if a gradient is not finite or has the wrong shape.
+        ValueError: naming the step, if a gradient has the wrong shape or (with
+            ``nonfinite="raise"``) is not finite.
 
     Example:
         >>> hist = run(sgd(lr=0.25), lambda x: 2 * x, [4.0], steps=2)
         >>> hist.xs[:, 0]
         array([4., 2., 1.])
+        >>> run(sgd(lr=0.25), lambda x: 2 * x, [4.0], steps=4, record="points", every=2).xs
+        array([[4.  ],
+               [1.  ],
+               [0.25]])
     """
     if not isinstance(opt, Optimizer):
         raise TypeError(f"opt must be an Optimizer from rmsnotes.optim, got {opt!r}")
     if not callable(grad_fn):
         raise TypeError(f"grad_fn must be callable, got {grad_fn!r}")
-    if loss_fn is not None and not callable(loss_fn):
-        raise TypeError(f"loss_fn must be callable or None, got {loss_fn!r}")
-    for name, fn in (("schedule", schedule), ("project", project)):
+    for name, fn in (("loss_fn", loss_fn), ("schedule", schedule), ("project", project)):
         if fn is not None and not callable(fn):
             raise TypeError(f"{name} must be callable or None, got {fn!r}")
     steps = _validate.count("steps", steps, 0)
+    record = _choice("record", record, _RECORD)
+    nonfinite = _choice("nonfinite", nonfinite, _NONFINITE)
+    every = _validate.count("every", every, 1)
+    if record == "final":
+        if every != 1:
+            raise ValueError("every does not apply to record='final' (x0 and the last point)")
+        every = max(steps, 1)
+    elif steps % every:
+        raise ValueError(f"steps ({steps}) must be a multiple of every ({every})")
 
     x = _validate.real_array("x0", x0).copy()
+    scale = None if lr_scale is None else _check_lr_scale(lr_scale, x.shape)
     state = opt.init(x)
-    shape = (steps + 1, *x.shape)
-    xs = np.empty(shape, dtype=x.dtype)
+    kept = steps // every + 1
+    xs = np.empty((kept, *x.shape), dtype=x.dtype)
     xs[0] = x
-    grads = np.empty((steps, *x.shape), dtype=x.dtype)
-    updates = np.empty_like(grads)
-    rates = np.empty_like(grads)
-    arrays = {k: v for k, v in state._asdict().items() if isinstance(v, np.ndarray)}
-    states = {k: np.empty(shape, dtype=x.dtype) for k in arrays}
-    for k, v in arrays.items():
-        states[k][0] = v
+    full = record == "all"
+    if full:
+        grads = np.empty((kept - 1, *x.shape), dtype=x.dtype)
+        updates = np.empty_like(grads)
+        rates = np.empty_like(grads)
+        states = {k: np.empty_like(xs) for k in _state_arrays(state)}
+        for k, a in _state_arrays(state).items():
+            states[k][0] = a
+    freeze = nonfinite == "freeze"
+    quiet = np.errstate(over="ignore", invalid="ignore") if freeze else contextlib.nullcontext()
 
-    for t in range(1, steps + 1):
-        try:
-            g = grad_fn(xs[t - 1].copy())
-            step, state = opt.update(g, state)
-            factor = 1.0 if schedule is None else _validate.positive(f"schedule({t})", schedule(t))
-        except ValueError as exc:
-            raise ValueError(f"step {t} of {steps} (at x = {xs[t - 1]!r}): {exc}") from exc
-        grads[t - 1] = g
-        updates[t - 1] = step if schedule is None else factor * step
-        xs[t] = xs[t - 1] + updates[t - 1]
-        if project is not None:
-            xs[t] = project(xs[t].copy())
-        rates[t - 1] = opt.rate(state) if schedule is None else factor * opt.rate(state)
-        for k in states:
-            states[k][t] = getattr(state, k)
+    with quiet:
+        for t in range(1, steps + 1):
+            try:
+                g = raw = grad_fn(x.copy())
+                bad = None
+                if freeze:
+                    g = raw = _validate.real_array("gradient", g)
+                    if not _validate.all_finite(g):
+                        bad = ~np.isfinite(g)
+                        g = np.where(bad, 0.0, g)
+                step, state = opt.update(g, state)
+                factor = scale
+                if schedule is not None:
+                    now = _validate.positive(f"schedule({t})", schedule(t))
+                    factor = now if scale is None else scale * now
+            except ValueError as exc:
+                raise ValueError(f"step {t} of {steps} (at x = {x!r}): {exc}") from exc
+            update = step if factor is None else factor * step
+            x = (x + update).astype(xs.dtype, copy=False)
+            if project is not None:
+                x = np.array(project(x), dtype=x.dtype)
+            if bad is not None:
+                x[bad] = np.nan
+            if t % every:
+                continue
+            row = t // every
+            xs[row] = x
+            if full:
+                grads[row - 1] = raw
+                updates[row - 1] = update
+                rates[row - 1] = opt.rate(state) if factor is None else factor * opt.rate(state)
+                for k in states:
+                    states[k][row] = getattr(state, k)
 
     losses = None
     if loss_fn is not None:
         losses = np.array([float(loss_fn(xt)) for xt in xs])
-    return History(xs, grads, updates, MappingProxyType(states), rates, losses, opt)
+    if not full:
+        grads = updates = rates = None
+        states = {}
+    return History(xs, grads, updates, MappingProxyType(states), rates, losses, opt, every)

@@ -640,3 +640,124 @@ def test_replay_rejects_bad_input(bad, error):
 def test_replay_rows_must_match_the_start():
     with pytest.raises(ValueError, match=r"step 1 of 2.*\(3,\).*\(2,\)"):
         optim.run(optim.sgd(lr=0.1), optim.replay(np.ones((2, 3))), np.zeros(2), 2)
+
+
+# ------------------------------------------------------- run: what to keep, lr factors
+
+
+def test_run_record_points_and_every_keep_the_same_points():
+    full = optim.run(optim.rmsprop(lr=0.1), quadratic_grad, [-5.0, -2.0], 30, loss_fn=np.sum)
+    for every in (1, 5, 30):
+        hist = optim.run(
+            optim.rmsprop(lr=0.1), quadratic_grad, [-5.0, -2.0], 30, loss_fn=np.sum,
+            record="points", every=every,
+        )  # fmt: skip
+        np.testing.assert_array_equal(hist.xs, full.xs[::every])
+        np.testing.assert_array_equal(hist.losses, full.losses[::every])
+        np.testing.assert_array_equal(hist.ts, np.arange(0, 31, every))
+        assert hist.steps == 30 and hist.every == every
+        assert hist.grads is None and hist.updates is None and hist.rates is None
+        assert dict(hist.states) == {}
+        with pytest.raises(AttributeError, match="no squared-gradient statistic"):
+            _ = hist.accumulator
+
+
+def test_run_record_all_with_every_keeps_every_kth_row_of_everything():
+    full = optim.run(optim.adagrad(lr=0.3), quadratic_grad, [-5.0, -2.0], 12)
+    hist = optim.run(optim.adagrad(lr=0.3), quadratic_grad, [-5.0, -2.0], 12, every=4)
+    np.testing.assert_array_equal(hist.xs, full.xs[::4])
+    np.testing.assert_array_equal(hist.states["s"], full.states["s"][::4])
+    for name in ("grads", "updates", "rates"):  # rows of steps 4, 8, 12
+        np.testing.assert_array_equal(getattr(hist, name), getattr(full, name)[3::4])
+
+
+def test_run_record_final_keeps_the_start_and_the_end():
+    full = optim.run(optim.adam(lr=0.1), quadratic_grad, [-5.0, -2.0], 25)
+    hist = optim.run(optim.adam(lr=0.1), quadratic_grad, [-5.0, -2.0], 25, record="final")
+    np.testing.assert_array_equal(hist.xs, full.xs[[0, -1]])
+    assert hist.steps == 25 and hist.ts.tolist() == [0, 25]
+    zero = optim.run(optim.adam(lr=0.1), quadratic_grad, [-5.0, -2.0], 0, record="final")
+    assert zero.xs.shape == (1, 2) and zero.steps == 0
+
+
+def test_run_lr_scale_runs_a_stack_of_learning_rates_at_once():
+    lrs = np.array([0.01, 0.1, 0.5])
+    x0 = np.array([[-5.0, -2.0], [1.0, 3.0]])
+    for make in (optim.sgd, optim.adagrad, optim.rmsprop, optim.adam):
+        stack = np.broadcast_to(x0, (3, 2, 2))
+        hist = optim.run(make(lr=1.0), quadratic_grad_rows, stack, 20, lr_scale=lrs[:, None, None])
+        for k, lr in enumerate(lrs):
+            alone = optim.run(make(lr=lr), quadratic_grad_rows, x0, 20)
+            np.testing.assert_array_equal(hist.xs[:, k], alone.xs)  # float for float
+            np.testing.assert_allclose(hist.rates[:, k], alone.rates, rtol=1e-15)
+
+
+def quadratic_grad_rows(x):
+    """quadratic_grad over the last axis, for stacks of points."""
+    return np.stack([0.2 * x[..., 0], 4.0 * x[..., 1]], axis=-1)
+
+
+def test_run_lr_scale_combines_with_a_schedule():
+    scale = np.array([1.0, 0.5])
+    hist = optim.run(
+        optim.sgd(lr=0.1), lambda x: np.ones_like(x), [0.0, 0.0], 3,
+        lr_scale=scale, schedule=lambda t: 1.0 / t,
+    )  # fmt: skip
+    np.testing.assert_allclose(hist.updates[:, 0], [-0.1, -0.05, -0.1 / 3], rtol=1e-15)
+    np.testing.assert_allclose(hist.updates[:, 1], hist.updates[:, 0] / 2, rtol=1e-15)
+    np.testing.assert_allclose(hist.rates, -hist.updates, rtol=1e-15)
+
+
+def test_run_freeze_turns_diverging_entries_into_nan_and_the_others_carry_on():
+    def grad(x):  # f = x^4 / 4 per coordinate; GD at lr 1 from 3 blows up, from 0.5 not
+        return x**3
+
+    with np.errstate(over="ignore"), pytest.raises(ValueError, match=r"step \d+ of 30 .*non-fin"):
+        optim.run(optim.sgd(lr=1.0), grad, [3.0, 0.5], 30)
+    hist = optim.run(optim.sgd(lr=1.0), grad, [3.0, 0.5], 30, nonfinite="freeze")
+    assert np.isnan(hist.final[0])
+    first_nan = int(np.argmax(np.isnan(hist.xs[:, 0])))
+    assert np.all(np.isnan(hist.xs[first_nan:, 0]))  # frozen: it stays nan
+    alone = optim.run(optim.sgd(lr=1.0), grad, [0.5], 30)
+    np.testing.assert_array_equal(hist.xs[:, 1], alone.xs[:, 0])
+    assert not np.isfinite(hist.grads[first_nan - 1, 0])  # the gradient grad_fn returned
+
+
+def test_run_freeze_still_raises_on_a_wrong_gradient_shape():
+    with pytest.raises(ValueError, match=r"step 1 of 3.*\(3,\).*\(2,\)"):
+        optim.run(optim.sgd(lr=0.1), lambda x: np.zeros(3), [1.0, 1.0], 3, nonfinite="freeze")
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, fragment",
+    [
+        (dict(record="some"), ValueError, "record must be one of 'all', 'points', 'final'"),
+        (dict(record=None), ValueError, "record must be one of"),
+        (dict(nonfinite="ignore"), ValueError, "nonfinite must be one of 'raise', 'freeze'"),
+        (dict(every=0), ValueError, "every must be >= 1"),
+        (dict(every=1.0), TypeError, "every must be an int"),
+        (dict(every=4), ValueError, r"steps \(6\) must be a multiple of every \(4\)"),
+        (dict(record="final", every=2), ValueError, "every does not apply"),
+        (dict(lr_scale=[0.1, 0.0]), ValueError, "lr_scale must be > 0 and finite"),
+        (dict(lr_scale=np.nan), ValueError, "lr_scale must be > 0 and finite"),
+        (dict(lr_scale="big"), TypeError, "lr_scale must be a real-valued array"),
+        (dict(lr_scale=np.ones(3)), ValueError, r"lr_scale of shape \(3,\) must broadcast"),
+        (dict(lr_scale=np.ones((2, 2))), ValueError, r"shape \(2, 2\) must broadcast"),
+        (dict(loss_fn=3), TypeError, "loss_fn must be callable"),
+        (dict(project="clip"), TypeError, "project must be callable"),
+    ],
+)
+def test_run_bad_options(kwargs, exc, fragment):
+    with pytest.raises(exc, match=fragment):
+        optim.run(optim.sgd(0.1), quadratic_grad, [1.0, 1.0], 6, **kwargs)
+
+
+def test_run_keeps_float32_with_a_float64_lr_scale():
+    hist = optim.run(
+        optim.rmsprop(0.1),
+        lambda x: 2 * x,
+        np.ones(2, np.float32),
+        3,
+        lr_scale=np.array([1.0, 2.0]),
+    )
+    assert hist.xs.dtype == np.float32 and hist.final.dtype == np.float32
