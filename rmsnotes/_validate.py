@@ -45,6 +45,7 @@ __all__ = [
     "flag",
     "all_finite",
     "real_array",
+    "learning_rates",
 ]
 
 
@@ -238,4 +239,34 @@ def real_array(name: str, value: Any, *, finite: bool = False) -> np.ndarray:
         raise TypeError(f"{name} must be a real-valued array, got dtype {arr.dtype} from {value!r}")
     if finite and not all_finite(arr):
         raise ValueError(f"{name} contains a non-finite value (nan or inf)")
+    return arr
+
+
+def learning_rates(name: str, value: Any) -> np.ndarray:
+    """``value`` as a 1-D float array of learning rates, each > 0 and finite.
+
+    Raises:
+        TypeError: as :func:`real_array`.
+        ValueError: ``{name} must be a non-empty 1-D sequence of learning rates, got
+            shape ...``, or ``every lr must be > 0 and finite, got ...`` (the first
+            bad one).
+
+    Example:
+        >>> learning_rates("lrs", [1, 0.1])
+        array([1. , 0.1])
+        >>> learning_rates("lrs", [0.1, -1.0])
+        Traceback (most recent call last):
+            ...
+        ValueError: every lr must be > 0 and finite, got -1.0
+    """
+    arr = real_array(name, value).astype(np.float64)
+    if np.asarray(value).dtype.kind == "b":
+        raise TypeError(f"{name} must be learning rates (real numbers), got booleans {value!r}")
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(
+            f"{name} must be a non-empty 1-D sequence of learning rates, got shape {arr.shape}"
+        )
+    bad = arr[~(np.isfinite(arr) & (arr > 0))]
+    if bad.size:
+        raise ValueError(f"every lr must be > 0 and finite, got {float(bad[0])!r}")
     return arr

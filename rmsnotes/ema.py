@@ -67,14 +67,6 @@ def _check_steps(t: Any) -> int | np.ndarray:
     return _validate.count("t", t, 1)
 
 
-def _real_array(name: str, value: Any) -> np.ndarray:
-    """A real-valued float array (see :func:`_validate.real_array`) with no nan or inf."""
-    arr = _validate.real_array(name, value)
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains a non-finite value (nan or inf)")
-    return arr
-
-
 # ------------------------------------------------------------------------ averages
 
 
@@ -104,10 +96,12 @@ def moving_average(values: Any, beta: float, initial: Any = 0.0) -> np.ndarray:
         array([4., 4.])
     """
     beta = _validate.unit_interval("beta", beta)
-    values = _real_array("values", values)
+    values = _validate.real_array("values", values, finite=True)
     if values.ndim == 0:
         raise ValueError("values must have a time axis (at least 1-D), got a scalar")
-    a = np.broadcast_to(_real_array("initial", initial), values.shape[1:]).astype(values.dtype)
+    a = np.broadcast_to(
+        _validate.real_array("initial", initial, finite=True), values.shape[1:]
+    ).astype(values.dtype)
     out = np.empty_like(values)
     for t in range(len(values)):
         a = beta * a + (1.0 - beta) * values[t]
@@ -236,7 +230,7 @@ def bias_correction(avg: Any, beta: float, t: Any) -> np.ndarray | float:
     """
     beta = _validate.unit_interval("beta", beta)
     t = _check_steps(t)
-    avg_arr = _real_array("avg", avg)
+    avg_arr = _validate.real_array("avg", avg, finite=True)
     out = avg_arr / (1.0 - np.power(beta, t))
     if np.ndim(out) == 0:
         return float(out)

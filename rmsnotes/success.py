@@ -6,10 +6,10 @@ starts at a whole list of learning rates at once, and counts where the runs end:
 
     starts = grid_starts(((-4, 0), (-3, 1)), n=8)                 # 64 starts, shape (64, 2)
     lrs = [0.01, 0.05, 0.1, 0.5]
-    finals = run_over_lrs(optim.rmsprop, surface.grad, starts, lrs, steps=1000)
+    finals = run_over_lrs(optim.rmsprop, lrs, surface.grad, starts, steps=1000)
     finals.shape                                                  # (4, 64, 2)
     ending_fractions(finals, surface.minima, tol=1.0)             # (4, k + 1)
-    success_fractions(optim.rmsprop, surface, starts, lrs, 1000, tol=1.0)   # (4,)
+    success_fractions(optim.rmsprop, lrs, surface, starts, 1000, tol=1.0)   # (4,)
 
 Why one run is enough. Every optimizer of :mod:`rmsnotes.optim` works coordinate
 by coordinate, so a batch of starts, x0 of shape (n, 2), is n independent runs (the
@@ -20,18 +20,23 @@ step is ``lr`` times the step the same optimizer takes with ``lr = 1``::
     step(lr) = lr * step(1),   state(lr) = state(1)     for the same gradients
 
 So one optimizer with lr = 1, fed a stack of points of shape (len(lrs), *x0.shape),
-with step ``k`` scaled by ``lrs[k]``, runs every learning rate at once. The
-result is what separate :func:`rmsnotes.optim.run` calls give, to rounding: for SGD,
-AdaGrad and RMSprop the optimizer's arithmetic is the same float for float (their
-step is ``-lr * q``, and ``lr * (-q)`` is the same number), for Adam, which folds lr
-into its bias correction first, it differs in the last bit. (The gradient function
-may also round the last bit differently for a stacked array than for a single
-point: NumPy picks vectorised loops by array shape.) The tests check both. :func:`run_over_lrs` checks the property
-for the factory it is given before it relies on it.
+with row ``k`` of every step scaled by ``lrs[k]``, runs every learning rate at once:
+that is ``optim.run(factory(lr=1.0), grad_fn, stack, steps, lr_scale=...)``. The
+result is what separate :func:`rmsnotes.optim.run` calls give, float for float: every
+optimizer's step is ``-lr * q`` with q free of lr, and ``lr * (-q)`` is the same
+number. (The gradient function may round the last bit differently for a stacked
+array than for a single point: NumPy picks vectorised loops by array shape.) The
+tests check both. :func:`run_over_lrs` checks the property for the factory it is
+given before it relies on it.
 
-Unlike :func:`rmsnotes.optim.run`, which raises at the first non-finite gradient, a
-batch carries on: an entry whose gradient stops being finite is frozen at nan
-(counted as ending nowhere) and the others continue.
+Unlike a plain :func:`rmsnotes.optim.run`, which raises at the first non-finite
+gradient, a batch carries on (``run(..., nonfinite="freeze")``): an entry whose
+gradient stops being finite is frozen at nan (counted as ending nowhere) and the
+others continue.
+
+Optimizer factories are called ``factory(lr=value)``, as in :mod:`rmsnotes.sweeps`:
+``optim.rmsprop`` itself, or ``functools.partial(optim.rmsprop, beta=0.99)`` to fix
+other settings.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from rmsnotes import _validate
+from rmsnotes import _validate, optim
 from rmsnotes.optim import Optimizer
 
 __all__ = [
@@ -55,61 +60,33 @@ __all__ = [
 # ---------------------------------------------------------------------- validation
 
 
-def _float_array(name: str, value: Any) -> np.ndarray:
-    try:
-        arr = np.asarray(value)
-    except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"{name} must be a real-valued array, got {value!r}") from exc
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be a real-valued array, got dtype {arr.dtype}")
-    return arr.astype(float)
+def _check_lr_outside(
+    factory: Callable[..., Optimizer], lrs: np.ndarray, x0: np.ndarray
+) -> Optimizer:
+    """``factory(lr=1.0)``, once checked that every lr is a pure multiplier of its step.
 
-
-def _check_lrs(lrs: Any) -> np.ndarray:
-    lrs = _float_array("lrs", lrs)
-    if lrs.ndim != 1 or lrs.size == 0:
-        raise ValueError(
-            f"lrs must be a non-empty 1-D list of learning rates, got shape {lrs.shape}"
-        )
-    if not np.all(np.isfinite(lrs) & (lrs > 0)):
-        raise ValueError(f"every lr must be > 0 and finite, got {lrs.tolist()}")
-    return lrs
-
-
-def _make(factory: Callable[[float], Optimizer], lr: float) -> Optimizer:
-    opt = factory(lr)
-    if not isinstance(opt, Optimizer):
-        raise TypeError(
-            f"factory(lr) must return an Optimizer from rmsnotes.optim, got {type(opt).__name__}"
-        )
-    if opt.hyperparams.get("lr") != lr:
-        raise ValueError(
-            f"factory({lr!r}) built {opt!r}: its lr should be {lr!r}; the factory must "
-            "pass lr through, e.g. lambda lr: optim.rmsprop(lr, beta=0.99)"
-        )
-    return opt
-
-
-def _check_lr_outside(factory, unit: Optimizer, lrs: np.ndarray, x: np.ndarray, g: np.ndarray):
-    """Check step(lr) == lr * step(1) on the first step, for every lr.
-
-    Also that the factory changes nothing but lr. Raises ValueError otherwise.
+    For each lr: the factory changes nothing but lr, and the first step from x0 (on
+    a fixed test gradient) is lr times the step at lr = 1. Raises ValueError otherwise.
     """
+    unit = optim._from_factory(factory, 1.0)
     others = {k: v for k, v in unit.hyperparams.items() if k != "lr"}
-    step_unit, _ = unit.update(g[0], unit.init(x[0]))
-    for k, lr in enumerate(lrs):
-        opt = _make(factory, float(lr))
+    g = np.full(x0.shape, 1.5)
+    step_unit, _ = unit.update(g, unit.init(x0))
+    for lr in lrs:
+        opt = optim._from_factory(factory, float(lr))
         mine = {key: v for key, v in opt.hyperparams.items() if key != "lr"}
         if opt.name != unit.name or mine != others:
             raise ValueError(
-                f"factory must change only lr: factory(1.0) = {unit!r}, factory({lr!r}) = {opt!r}"
+                f"factory must change only lr: factory(lr=1.0) = {unit!r}, "
+                f"factory(lr={lr!r}) = {opt!r}"
             )
-        step, _ = opt.update(g[k], opt.init(x[k]))
+        step, _ = opt.update(g, opt.init(x0))
         if not np.allclose(step, lr * step_unit, rtol=1e-12, atol=0.0):
             raise ValueError(
                 f"{opt!r}: its step is not lr times the step at lr = 1, so the learning "
                 "rates cannot share one run; run them one by one with optim.run"
             )
+    return unit
 
 
 # -------------------------------------------------------------------------- starts
@@ -134,7 +111,7 @@ def grid_starts(bounds: Sequence[Sequence[float]], n: int | tuple[int, int] = 8)
                [0., 2.],
                [1., 2.]])
     """
-    b = _float_array("bounds", bounds)
+    b = _validate.real_array("bounds", bounds)
     if b.shape != (2, 2):
         raise ValueError(f"bounds must be ((xmin, xmax), (ymin, ymax)), got shape {b.shape}")
     if not np.all(np.isfinite(b)) or not np.all(b[:, 0] < b[:, 1]):
@@ -149,28 +126,31 @@ def grid_starts(bounds: Sequence[Sequence[float]], n: int | tuple[int, int] = 8)
 
 
 def run_over_lrs(
-    factory: Callable[[float], Optimizer],
+    factory: Callable[..., Optimizer],
+    lrs: Sequence[float],
     grad_fn: Callable[[np.ndarray], Any],
     x0: Any,
-    lrs: Sequence[float],
     steps: int,
     *,
     every: int | None = None,
 ) -> np.ndarray:
-    """Run ``factory(lr)`` from ``x0`` for every lr in ``lrs`` at once; the end points.
+    """Run ``factory(lr=lr)`` from ``x0`` for every lr in ``lrs`` at once; the end points.
 
     ``x0`` may hold many starts (e.g. shape (n, 2) for n points of a surface), and
     ``grad_fn`` must map an array of shape ``(len(lrs), *x0.shape)`` to its gradient,
     elementwise over the leading axes (a surface's ``grad`` does). The result is
-    what ``optim.run(factory(lr), grad_fn, x0, steps)`` gives for each lr, to
-    rounding (see the module docstring for why one run suffices).
+    what ``optim.run(factory(lr=lr), grad_fn, x0, steps)`` gives for each lr (see the
+    module docstring for why one run suffices). It is one call::
+
+        optim.run(factory(lr=1.0), grad_fn, stack_of_x0, steps,
+                  lr_scale=lrs[:, None, ...], nonfinite="freeze", record=...)
 
     Args:
-        factory: ``factory(lr) -> Optimizer``, e.g. ``optim.adagrad`` or
-            ``lambda lr: optim.rmsprop(lr, beta=0.99)``; it must change only lr.
+        factory: ``factory(lr=value) -> Optimizer``, e.g. ``optim.adagrad`` or
+            ``functools.partial(optim.rmsprop, beta=0.99)``; it must change only lr.
+        lrs: learning rates, each > 0 and finite.
         grad_fn: gradient, applied to the whole stack of points at once.
         x0: the start(s), any shape; integers become floats.
-        lrs: learning rates, each > 0 and finite.
         steps: number of steps, an int >= 0.
         every: if given, also keep the points at t = 0, every, 2 every, ..., steps
             (steps must be a multiple of it).
@@ -181,46 +161,29 @@ def run_over_lrs(
         gradient stopped being finite is nan.
 
     Example:
-        >>> from rmsnotes import optim
         >>> bowl = lambda x: 2 * x                         # f = |x|^2
-        >>> run_over_lrs(optim.sgd, bowl, [1.0, -2.0], [0.1, 0.25], steps=2)
+        >>> run_over_lrs(optim.sgd, [0.1, 0.25], bowl, [1.0, -2.0], steps=2)
         array([[ 0.64, -1.28],
                [ 0.25, -0.5 ]])
     """
-    if not callable(factory):
-        raise TypeError(f"factory must be callable, e.g. optim.rmsprop, got {factory!r}")
+    lrs = _validate.learning_rates("lrs", lrs)
     if not callable(grad_fn):
         raise TypeError(f"grad_fn must be callable, got {grad_fn!r}")
-    x0 = _float_array("x0", x0)
-    lrs = _check_lrs(lrs)
-    steps = _validate.count("steps", steps, 0)
-    if every is not None:
-        every = _validate.count("every", every, 1)
-        if steps % every:
-            raise ValueError(f"steps ({steps}) must be a multiple of every ({every})")
-
-    unit = _make(factory, 1.0)
-    x = np.broadcast_to(x0, (lrs.size, *x0.shape)).copy()
-    scale = lrs.reshape(-1, *([1] * x0.ndim))
-    state = unit.init(x)
-    kept = [x.copy()] if every else None
-    for t in range(1, steps + 1):
-        with np.errstate(all="ignore"):  # a diverging entry is handled just below
-            g = np.asarray(grad_fn(x.copy()), dtype=float)
-        if g.shape != x.shape:
-            raise ValueError(f"grad_fn returned shape {g.shape} for points of shape {x.shape}")
-        bad = ~np.isfinite(g)
-        if bad.any():
-            g[bad] = 0.0
-        if t == 1:
-            _check_lr_outside(factory, unit, lrs, x, g)
-        step, state = unit.update(g, state)
-        x = x + scale * step
-        if bad.any():
-            x[bad] = np.nan
-        if every and t % every == 0:
-            kept.append(x.copy())
-    return np.stack(kept) if every else x
+    x0 = _validate.real_array("x0", x0)
+    unit = _check_lr_outside(factory, lrs, x0)
+    stack = np.broadcast_to(x0, (lrs.size, *x0.shape))
+    per_row = lrs.reshape(-1, *([1] * x0.ndim))
+    hist = optim.run(
+        unit,
+        grad_fn,
+        stack,
+        steps,
+        lr_scale=per_row,
+        nonfinite="freeze",
+        record="final" if every is None else "points",
+        every=1 if every is None else every,
+    )
+    return hist.final if every is None else hist.xs
 
 
 # ------------------------------------------------------------------------ outcomes
@@ -250,8 +213,8 @@ def ending_fractions(finals: Any, points: Any, tol: float | Sequence[float]) -> 
         >>> ending_fractions(finals, [[0.0, 0.0], [2.0, 2.0]], tol=[0.05, 0.5])
         array([[0.  , 0.25, 0.75]])
     """
-    finals = _float_array("finals", finals)
-    points = _float_array("points", points)
+    finals = _validate.real_array("finals", finals)
+    points = _validate.real_array("points", points)
     if points.ndim != 2 or points.shape[0] < 1:
         raise ValueError(f"points must have shape (k, d) with k >= 1, got {points.shape}")
     k = len(points)
@@ -263,7 +226,7 @@ def ending_fractions(finals: Any, points: Any, tol: float | Sequence[float]) -> 
     if np.ndim(tol) == 0:
         tols = np.full(k, _validate.positive("tol", tol))
     else:
-        tols = _float_array("tol", tol)
+        tols = _validate.real_array("tol", tol)
         if tols.shape != (k,):
             raise ValueError(
                 f"tol must be a number or one per point, shape ({k},), got {tols.shape}"
@@ -278,10 +241,10 @@ def ending_fractions(finals: Any, points: Any, tol: float | Sequence[float]) -> 
 
 
 def success_fractions(
-    factory: Callable[[float], Optimizer],
+    factory: Callable[..., Optimizer],
+    lrs: Sequence[float],
     surface,
     starts: Any,
-    lrs: Sequence[float],
     steps: int,
     *,
     tol: float,
@@ -295,10 +258,10 @@ def success_fractions(
     minimum and was thrown out again, or that circles it wider than ``tol``, fails.
 
     Args:
-        factory: ``factory(lr) -> Optimizer``, e.g. ``optim.adagrad``.
+        factory: ``factory(lr=value) -> Optimizer``, e.g. ``optim.adagrad``.
+        lrs: learning rates.
         surface: a :class:`rmsnotes.surfaces.Surface`.
         starts: start points, shape ``(n, 2)``, e.g. from :func:`grid_starts`.
-        lrs: learning rates.
         steps: the budget of steps of every run.
         tol: the success radius, > 0.
         target: the point to reach, shape (2,); ``surface.minima[0]`` by default.
@@ -307,17 +270,17 @@ def success_fractions(
         Array of shape ``(len(lrs),)`` with values in [0, 1].
 
     Example:
-        >>> from rmsnotes import optim, surfaces
+        >>> from rmsnotes import surfaces
         >>> s = surfaces.quadratic()
         >>> starts = grid_starts(s.bounds, n=3)
-        >>> success_fractions(optim.rmsprop, s, starts, [0.001, 0.1], 200, tol=0.2)
+        >>> success_fractions(optim.rmsprop, [0.001, 0.1], s, starts, 200, tol=0.2)
         array([0., 1.])
     """
-    starts = _float_array("starts", starts)
+    starts = _validate.real_array("starts", starts)
     if starts.ndim != 2 or starts.shape[1] != 2:
         raise ValueError(f"starts must have shape (n, 2), got {starts.shape}")
-    target = surface.minima[0] if target is None else _float_array("target", target)
+    target = surface.minima[0] if target is None else _validate.real_array("target", target)
     if np.shape(target) != (2,):
         raise ValueError(f"target must have shape (2,), got {np.shape(target)}")
-    finals = run_over_lrs(factory, surface.grad, starts, lrs, steps)
+    finals = run_over_lrs(factory, lrs, surface.grad, starts, steps)
     return ending_fractions(finals, np.reshape(target, (1, 2)), tol)[:, 0]

@@ -88,19 +88,6 @@ class SweepResult(NamedTuple):
 # ---------------------------------------------------------------------- validation
 
 
-def _check_lrs(lrs: Any) -> np.ndarray:
-    arr = np.asarray(lrs)
-    if arr.dtype.kind not in "iuf":
-        raise TypeError(f"lrs must be an array of real numbers, got {lrs!r}")
-    arr = arr.astype(float)
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"lrs must be a non-empty 1-D sequence, got shape {arr.shape}")
-    bad = arr[~(np.isfinite(arr) & (arr > 0))]
-    if bad.size:
-        raise ValueError(f"every lr must be > 0 and finite, got {float(bad[0])!r}")
-    return arr
-
-
 def _check_seeds(seeds: Any) -> tuple[int, ...]:
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
         raise TypeError(f"seeds must be an iterable of ints, got {seeds!r}")
@@ -179,28 +166,20 @@ def regression_task(X: Any, y: Any, x0: Any = None) -> Task:
 def final_point(opt: optim.Optimizer, grad_fn: Callable, x0: Any, steps: int) -> np.ndarray:
     """The last point of ``optim.run(opt, grad_fn, x0, steps)``, without the History.
 
-    The same arithmetic as :func:`rmsnotes.optim.run` (``x_t = x_{t-1} + step_t``,
-    the optimizer's own ``update``), but nothing is recorded, so a sweep of many runs
-    costs about a third less. A non-finite gradient raises ValueError, as in run().
+    It is ``optim.run(..., record="final")``: the same loop and arithmetic, but
+    nothing is recorded along the way, so a sweep of many runs costs less. A
+    non-finite gradient raises ValueError naming the step, as in run().
 
     Example:
         >>> final_point(optim.sgd(lr=0.25), lambda x: 2 * x, [4.0], steps=2)
         array([1.])
     """
-    x = optim.run(opt, grad_fn, x0, 0).final  # validates and converts x0 like run()
-    state = opt.init(x)
-    for t in range(1, steps + 1):
-        try:
-            step, state = opt.update(grad_fn(x.copy()), state)
-        except ValueError as exc:
-            raise ValueError(f"step {t} of {steps} (at x = {x!r}): {exc}") from exc
-        x = x + step
-    return x
+    return optim.run(opt, grad_fn, x0, steps, record="final").final
 
 
-def _final_error(make_opt, lr: float, task: Task, steps: int, blowup: float) -> float:
+def _final_error(factory, lr: float, task: Task, steps: int, blowup: float) -> float:
     """Run once; the final error, or inf if the run diverged."""
-    opt = make_opt(lr=lr)
+    opt = optim._from_factory(factory, lr)
     # Overflow on the way to divergence is expected here: keep it off stderr.
     with np.errstate(over="ignore", invalid="ignore"):
         start = float(task.error_fn(np.asarray(task.x0, dtype=float)))
@@ -218,7 +197,7 @@ def _final_error(make_opt, lr: float, task: Task, steps: int, blowup: float) -> 
 
 
 def lr_sweep(
-    make_opt: Callable[..., optim.Optimizer],
+    factory: Callable[..., optim.Optimizer],
     lrs: Any,
     task: Task | Callable[[int], Task],
     steps: int,
@@ -227,11 +206,14 @@ def lr_sweep(
     blowup: float = 1e3,
     name: str | None = None,
 ) -> SweepResult:
-    """Run ``make_opt(lr=lr)`` on a task for every lr; record each final error.
+    """Run ``factory(lr=lr)`` on a task for every lr; record each final error.
+
+    Each run is :func:`final_point` (``optim.run(..., record="final")``).
 
     Args:
-        make_opt: builds an optimizer from a keyword ``lr``, e.g. ``optim.adagrad``
-            or ``functools.partial(optim.rmsprop, beta=0.99)``.
+        factory: builds an optimizer from a keyword ``lr`` and passes it through, e.g.
+            ``optim.adagrad``; fix other settings with ``functools.partial``, e.g.
+            ``functools.partial(optim.rmsprop, beta=0.99)``.
         lrs: learning rates, each > 0 and finite (a 1-D sequence).
         task: a :class:`Task`; with ``seeds``, a function ``seed -> Task`` (for
             example a data set drawn with that seed).
@@ -258,16 +240,12 @@ def lr_sweep(
         >>> res.diverged.tolist(), res.name
         ([False, False, True], 'sgd')
     """
-    if not callable(make_opt):
-        raise TypeError(f"make_opt must be callable, got {make_opt!r}")
-    lrs = _check_lrs(lrs)
+    lrs = _validate.learning_rates("lrs", lrs)
+    probe = optim._from_factory(factory, float(lrs[0]))
     steps = _validate.count("steps", steps, 0)
     blowup = _validate.real("blowup", blowup)
     if not (blowup > 1 and math.isfinite(blowup)):
         raise ValueError(f"blowup must be > 1 and finite, got {blowup!r}")
-    probe = make_opt(lr=float(lrs[0]))
-    if not isinstance(probe, optim.Optimizer):
-        raise TypeError(f"make_opt(lr=...) must return an optim.Optimizer, got {probe!r}")
     if name is None:
         name = probe.name
     elif not isinstance(name, str):
@@ -283,7 +261,7 @@ def lr_sweep(
         tasks = [_check_task(task(s), f"task({s})") for s in seeds]
 
     errors = np.array(
-        [[_final_error(make_opt, float(lr), t, steps, blowup) for lr in lrs] for t in tasks]
+        [[_final_error(factory, float(lr), t, steps, blowup) for lr in lrs] for t in tasks]
     )
     if seeds is None:
         errors = errors[0]

@@ -1,5 +1,7 @@
 """rmsnotes.success: many starts and learning rates in one run, and where runs end."""
 
+import functools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -9,12 +11,14 @@ from rmsnotes import optim, success, surfaces
 
 FACTORIES = {
     "sgd": optim.sgd,
-    "sgd-momentum": lambda lr: optim.sgd(lr, momentum=0.9),
+    "sgd-momentum": functools.partial(optim.sgd, momentum=0.9),
     "adagrad": optim.adagrad,
-    "adagrad-keras": lambda lr: optim.adagrad(lr, 1e-7, eps_in_sqrt=True, initial_accumulator=0.1),
+    "adagrad-keras": functools.partial(
+        optim.adagrad, eps=1e-7, eps_in_sqrt=True, initial_accumulator=0.1
+    ),
     "rmsprop": optim.rmsprop,
-    "rmsprop-0.99": lambda lr: optim.rmsprop(lr, beta=0.99),
-    "rmsprop-centered-momentum": lambda lr: optim.rmsprop(lr, centered=True, momentum=0.5),
+    "rmsprop-0.99": functools.partial(optim.rmsprop, beta=0.99),
+    "rmsprop-centered-momentum": functools.partial(optim.rmsprop, centered=True, momentum=0.5),
     "adam": optim.adam,
 }
 
@@ -60,25 +64,22 @@ def test_grid_starts_rejects_bad_input(bounds, n, error):
 @pytest.mark.parametrize("name", FACTORIES)
 def test_run_over_lrs_is_exactly_separate_runs(name):
     """One stacked run equals optim.run for every lr, from many starts. With the same
-    batch shape the gradients are the same floats, so SGD, AdaGrad and RMSprop agree
-    bit for bit; Adam, which folds lr into its bias correction, to rounding."""
+    batch shape the gradients are the same floats, and every optimizer's step is
+    -lr * q with q free of lr, so they agree bit for bit."""
     s = surfaces.narrow_dip()
     starts = success.grid_starts(((-3.5, -1.5), (-1.5, 0.5)), n=3)
     lrs = [0.01, 0.05, 0.3]
-    finals = success.run_over_lrs(FACTORIES[name], s.grad, starts, lrs, steps=60)
+    finals = success.run_over_lrs(FACTORIES[name], lrs, s.grad, starts, steps=60)
     assert finals.shape == (3, 9, 2)
     for k, lr in enumerate(lrs):
         hist = optim.run(FACTORIES[name](lr), s.grad, starts, 60)
-        if name == "adam":
-            np.testing.assert_allclose(finals[k], hist.final, rtol=1e-12, atol=1e-14)
-        else:
-            np.testing.assert_array_equal(finals[k], hist.final)
+        np.testing.assert_array_equal(finals[k], hist.final)
 
 
 def test_each_start_in_a_batch_is_an_independent_run():
     s = surfaces.valley_plateau()
     starts = np.array([s.start, [0.0, 0.5], [-1.0, 2.0]])
-    finals = success.run_over_lrs(optim.adagrad, s.grad, starts, [0.1], steps=50)[0]
+    finals = success.run_over_lrs(optim.adagrad, [0.1], s.grad, starts, steps=50)[0]
     for i, x0 in enumerate(starts):
         alone = optim.run(optim.adagrad(0.1), s.grad, x0, 50).final
         np.testing.assert_array_equal(finals[i], alone)
@@ -86,7 +87,7 @@ def test_each_start_in_a_batch_is_an_independent_run():
 
 def test_run_over_lrs_keeps_every_kth_point():
     s = surfaces.quadratic()
-    kept = success.run_over_lrs(optim.rmsprop, s.grad, s.start, [0.05, 0.2], steps=30, every=10)
+    kept = success.run_over_lrs(optim.rmsprop, [0.05, 0.2], s.grad, s.start, steps=30, every=10)
     assert kept.shape == (4, 2, 2)
     for k, lr in enumerate([0.05, 0.2]):
         hist = optim.run(optim.rmsprop(lr), s.grad, s.start, 30)
@@ -94,7 +95,7 @@ def test_run_over_lrs_keeps_every_kth_point():
 
 
 def test_run_over_lrs_zero_steps_returns_the_starts_and_integers_become_floats():
-    finals = success.run_over_lrs(optim.sgd, lambda x: 2 * x, [1, 2], [0.1, 0.2], steps=0)
+    finals = success.run_over_lrs(optim.sgd, [0.1, 0.2], lambda x: 2 * x, [1, 2], steps=0)
     assert finals.dtype == np.float64
     np.testing.assert_array_equal(finals, [[1.0, 2.0], [1.0, 2.0]])
 
@@ -102,7 +103,7 @@ def test_run_over_lrs_zero_steps_returns_the_starts_and_integers_become_floats()
 def test_run_over_lrs_does_not_touch_its_inputs():
     x0 = np.array([[1.0, -2.0]])
     lrs = np.array([0.1, 0.2])
-    success.run_over_lrs(optim.rmsprop, lambda x: 2 * x, x0, lrs, steps=5)
+    success.run_over_lrs(optim.rmsprop, lrs, lambda x: 2 * x, x0, steps=5)
     np.testing.assert_array_equal(x0, [[1.0, -2.0]])
     np.testing.assert_array_equal(lrs, [0.1, 0.2])
 
@@ -113,7 +114,7 @@ def test_run_over_lrs_works_on_parameter_vectors():
     A = rng.normal(size=(4, 4))
     A = A @ A.T + np.eye(4)
     x0 = rng.normal(size=(3, 4))
-    finals = success.run_over_lrs(optim.adam, lambda x: x @ A, x0, [0.01, 0.1], steps=40)
+    finals = success.run_over_lrs(optim.adam, [0.01, 0.1], lambda x: x @ A, x0, steps=40)
     assert finals.shape == (2, 3, 4)
     for k, lr in enumerate([0.01, 0.1]):
         for i in range(3):
@@ -127,7 +128,7 @@ def test_a_diverging_entry_becomes_nan_and_the_others_carry_on():
     def grad(x):
         return x**3
 
-    finals = success.run_over_lrs(optim.sgd, grad, [3.0, 0.5], [1.0], steps=30)[0]
+    finals = success.run_over_lrs(optim.sgd, [1.0], grad, [3.0, 0.5], steps=30)[0]
     assert np.isnan(finals[0])
     expected = optim.run(optim.sgd(1.0), grad, [0.5], 30).final[0]
     assert finals[1] == expected
@@ -139,7 +140,7 @@ def test_run_over_lrs_checks_that_lr_is_a_pure_multiplier():
         return optim.rmsprop(lr, beta=0.9 if lr < 0.5 else 0.5)
 
     with pytest.raises(ValueError, match="only lr"):
-        success.run_over_lrs(sneaky, lambda x: 2 * x, [1.0], [0.1, 0.9], steps=3)
+        success.run_over_lrs(sneaky, [0.1, 0.9], lambda x: 2 * x, [1.0], steps=3)
 
 
 def test_run_over_lrs_rejects_an_optimizer_whose_step_is_not_linear_in_lr():
@@ -153,17 +154,17 @@ def test_run_over_lrs_rejects_an_optimizer_whose_step_is_not_linear_in_lr():
         return optim.Optimizer(base.init, update, base.rate, "sgd", {"lr": lr, "momentum": 0.0})
 
     with pytest.raises(ValueError, match="not lr times"):
-        success.run_over_lrs(factory, lambda x: 2 * x, [1.0], [0.1, 0.5], steps=3)
+        success.run_over_lrs(factory, [0.1, 0.5], lambda x: 2 * x, [1.0], steps=3)
 
 
 def test_run_over_lrs_rejects_a_factory_that_ignores_lr():
     with pytest.raises(ValueError, match="pass lr through"):
-        success.run_over_lrs(lambda lr: optim.sgd(0.1), lambda x: x, [1.0], [0.5], steps=1)
+        success.run_over_lrs(lambda lr: optim.sgd(0.1), [0.5], lambda x: x, [1.0], steps=1)
 
 
 def test_run_over_lrs_rejects_a_factory_that_returns_no_optimizer():
     with pytest.raises(TypeError, match="Optimizer"):
-        success.run_over_lrs(lambda lr: lr, lambda x: x, [1.0], [0.5], steps=1)
+        success.run_over_lrs(lambda lr: lr, [0.5], lambda x: x, [1.0], steps=1)
 
 
 @pytest.mark.parametrize(
@@ -206,7 +207,7 @@ def test_run_over_lrs_rejects_bad_input(kwargs, error, match):
 )
 def test_run_over_lrs_matches_separate_runs_property(lrs, x0, beta):
     s = surfaces.two_wells()
-    finals = success.run_over_lrs(lambda lr: optim.rmsprop(lr, beta=beta), s.grad, x0, lrs, 25)
+    finals = success.run_over_lrs(functools.partial(optim.rmsprop, beta=beta), lrs, s.grad, x0, 25)
     for k, lr in enumerate(lrs):
         hist = optim.run(optim.rmsprop(lr, beta=beta), s.grad, x0, 25)
         # one point vs a stack: NumPy's exp may round the last bit differently
@@ -262,7 +263,7 @@ def test_success_fractions_counts_runs_that_end_near_the_global_minimum():
     s = surfaces.two_wells()
     starts = success.grid_starts(s.bounds, n=4)
     lrs = [0.05, 0.2]
-    got = success.success_fractions(optim.adagrad, s, starts, lrs, 200, tol=0.3)
+    got = success.success_fractions(optim.adagrad, lrs, s, starts, 200, tol=0.3)
     for k, lr in enumerate(lrs):
         hist = optim.run(optim.adagrad(lr), s.grad, starts, 200)
         ok = np.linalg.norm(hist.final - s.minima[0], axis=1) <= 0.3
@@ -273,7 +274,7 @@ def test_success_fractions_with_another_target():
     s = surfaces.two_wells()
     local = s.minima[1]
     got = success.success_fractions(
-        optim.adagrad, s, s.start[None, :], [0.05], 1000, tol=0.1, target=local
+        optim.adagrad, [0.05], s, s.start[None, :], 1000, tol=0.1, target=local
     )
     np.testing.assert_array_equal(got, [1.0])
 
@@ -285,7 +286,7 @@ def test_success_fractions_with_another_target():
 def test_success_fractions_rejects_bad_shapes(starts, target):
     with pytest.raises(ValueError):
         success.success_fractions(
-            optim.sgd, surfaces.quadratic(), starts, [0.1], 5, tol=0.1, target=target
+            optim.sgd, [0.1], surfaces.quadratic(), starts, 5, tol=0.1, target=target
         )
 
 
@@ -298,7 +299,23 @@ def test_narrow_dip_window_of_learning_rates():
     s = surfaces.narrow_dip()
     start = s.start[None, :]
     lrs = [0.05, 0.15, 0.3]
-    rms = success.success_fractions(optim.rmsprop, s, start, lrs, 1000, tol=0.5)
-    ada = success.success_fractions(optim.adagrad, s, start, lrs, 1000, tol=0.5)
+    rms = success.success_fractions(optim.rmsprop, lrs, s, start, 1000, tol=0.5)
+    ada = success.success_fractions(optim.adagrad, lrs, s, start, 1000, tol=0.5)
     np.testing.assert_array_equal(rms, [0.0, 1.0, 1.0])
     np.testing.assert_array_equal(ada, [0.0, 0.0, 0.0])
+
+
+def test_factories_are_called_with_keyword_lr_and_partial_fixes_the_rest():
+    calls = []
+
+    def factory(*args, **kwargs):
+        calls.append((args, kwargs))
+        return optim.rmsprop(**kwargs, beta=0.99)
+
+    s = surfaces.quadratic()
+    finals = success.run_over_lrs(factory, [0.05, 0.1], s.grad, s.start, steps=20)
+    assert all(args == () and set(kwargs) == {"lr"} for args, kwargs in calls)
+    partial = functools.partial(optim.rmsprop, beta=0.99)
+    np.testing.assert_array_equal(
+        finals, success.run_over_lrs(partial, [0.05, 0.1], s.grad, s.start, steps=20)
+    )

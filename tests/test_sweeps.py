@@ -195,12 +195,12 @@ def test_sweep_invariants(lrs, steps):
 @pytest.mark.parametrize(
     ("kwargs", "exc", "match"),
     [
-        ({"make_opt": "sgd"}, TypeError, "make_opt must be callable"),
+        ({"factory": "sgd"}, TypeError, "factory must be callable"),
         ({"lrs": []}, ValueError, "non-empty 1-D"),
         ({"lrs": [[0.1, 0.2]]}, ValueError, "non-empty 1-D"),
         ({"lrs": [0.1, -1.0]}, ValueError, r"every lr must be > 0 and finite, got -1\.0"),
         ({"lrs": [0.1, np.inf]}, ValueError, "every lr must be > 0 and finite"),
-        ({"lrs": ["a"]}, TypeError, "lrs must be an array of real numbers"),
+        ({"lrs": ["a"]}, TypeError, "lrs must be a real-valued array"),
         ({"steps": 2.5}, TypeError, "steps must be an int"),
         ({"steps": -1}, ValueError, "steps must be >= 0"),
         ({"blowup": 1.0}, ValueError, "blowup must be > 1"),
@@ -211,12 +211,12 @@ def test_sweep_invariants(lrs, steps):
         ({"seeds": [0.5], "task": lambda s: bowl_task()}, TypeError, "every seed must be an int"),
         ({"seeds": 3, "task": lambda s: bowl_task()}, TypeError, "seeds must be an iterable"),
         ({"seeds": [0], "task": lambda s: None}, TypeError, r"task\(0\) must be a sweeps.Task"),
-        ({"make_opt": lambda lr: lr}, TypeError, "must return an optim.Optimizer"),
+        ({"factory": lambda lr: lr}, TypeError, "must return an Optimizer"),
         ({"name": 3}, TypeError, "name must be a str"),
     ],
 )
 def test_bad_arguments_are_named(kwargs, exc, match):
-    args = {"make_opt": optim.sgd, "lrs": [0.1], "task": bowl_task(), "steps": 3} | kwargs
+    args = {"factory": optim.sgd, "lrs": [0.1], "task": bowl_task(), "steps": 3} | kwargs
     with pytest.raises(exc, match=match):
         sweeps.lr_sweep(**args)
 

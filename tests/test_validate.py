@@ -130,3 +130,18 @@ def test_all_finite():
     assert V.all_finite(np.zeros(0)) and V.all_finite(np.float64(3.0))
     assert V.all_finite(np.full(4, 1e308))
     assert not V.all_finite(np.array([0.0, np.nan])) and not V.all_finite(np.array(-np.inf))
+
+
+def test_learning_rates():
+    out = V.learning_rates("lrs", [1, 0.5])
+    assert out.dtype == np.float64 and out.tolist() == [1.0, 0.5]
+    assert V.learning_rates("lrs", np.float32([0.1])).dtype == np.float64
+    for value in ([], [[0.1]], 0.1):
+        with pytest.raises(ValueError, match=r"^lrs must be a non-empty 1-D sequence"):
+            V.learning_rates("lrs", value)
+    for value in ([0.1, 0.0], [np.nan], [-1.0], [np.inf]):
+        with pytest.raises(ValueError, match=r"^every lr must be > 0 and finite, got "):
+            V.learning_rates("lrs", value)
+    for value in (["a"], [True, False], None, [1j]):
+        with pytest.raises(TypeError, match=r"^lrs must be"):
+            V.learning_rates("lrs", value)
