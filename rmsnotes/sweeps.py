@@ -163,28 +163,36 @@ def regression_task(X: Any, y: Any, x0: Any = None) -> Task:
 # --------------------------------------------------------------------------- sweep
 
 
-def final_point(opt: optim.Optimizer, grad_fn: Callable, x0: Any, steps: int) -> np.ndarray:
+def final_point(
+    opt: optim.Optimizer,
+    grad_fn: Callable,
+    x0: Any,
+    steps: int,
+    *,
+    schedule: Callable[[int], float] | None = None,
+) -> np.ndarray:
     """The last point of ``optim.run(opt, grad_fn, x0, steps)``, without the History.
 
     It is ``optim.run(..., record="final")``: the same loop and arithmetic, but
     nothing is recorded along the way, so a sweep of many runs costs less. A
     non-finite gradient raises ValueError naming the step, as in run().
+    ``schedule`` is passed on to run (``lr_t = lr * schedule(t)``).
 
     Example:
         >>> final_point(optim.sgd(lr=0.25), lambda x: 2 * x, [4.0], steps=2)
         array([1.])
     """
-    return optim.run(opt, grad_fn, x0, steps, record="final").final
+    return optim.run(opt, grad_fn, x0, steps, schedule=schedule, record="final").final
 
 
-def _final_error(factory, lr: float, task: Task, steps: int, blowup: float) -> float:
+def _final_error(factory, lr: float, task: Task, steps: int, blowup: float, schedule) -> float:
     """Run once; the final error, or inf if the run diverged."""
     opt = optim._from_factory(factory, lr)
     # Overflow on the way to divergence is expected here: keep it off stderr.
     with np.errstate(over="ignore", invalid="ignore"):
         start = float(task.error_fn(np.asarray(task.x0, dtype=float)))
         try:
-            end_point = final_point(opt, task.grad_fn, task.x0, steps)
+            end_point = final_point(opt, task.grad_fn, task.x0, steps, schedule=schedule)
         except ValueError as exc:
             if "non-finite" in str(exc):
                 return math.inf
@@ -205,6 +213,7 @@ def lr_sweep(
     seeds: Iterable[int] | None = None,
     blowup: float = 1e3,
     name: str | None = None,
+    schedule: Callable[[int], float] | None = None,
 ) -> SweepResult:
     """Run ``factory(lr=lr)`` on a task for every lr; record each final error.
 
@@ -223,6 +232,9 @@ def lr_sweep(
             error (or exceeds ``blowup`` itself, when the start error is 0) counts as
             diverged, as does one whose gradient stops being finite.
         name: label of the result; the optimizer's name by default.
+        schedule: optional learning-rate schedule for every run, as in
+            :func:`rmsnotes.optim.run`: run k uses ``lr_t = lrs[k] * schedule(t)``,
+            e.g. ``lambda t: 1 / np.sqrt(t)`` (the swept lr is then lr_1).
 
     Returns:
         A :class:`SweepResult`; ``errors`` has shape (len(lrs),), or
@@ -246,6 +258,8 @@ def lr_sweep(
     blowup = _validate.real("blowup", blowup)
     if not (blowup > 1 and math.isfinite(blowup)):
         raise ValueError(f"blowup must be > 1 and finite, got {blowup!r}")
+    if schedule is not None and not callable(schedule):
+        raise TypeError(f"schedule must be callable or None, got {schedule!r}")
     if name is None:
         name = probe.name
     elif not isinstance(name, str):
@@ -261,7 +275,10 @@ def lr_sweep(
         tasks = [_check_task(task(s), f"task({s})") for s in seeds]
 
     errors = np.array(
-        [[_final_error(factory, float(lr), t, steps, blowup) for lr in lrs] for t in tasks]
+        [
+            [_final_error(factory, float(lr), t, steps, blowup, schedule) for lr in lrs]
+            for t in tasks
+        ]
     )
     if seeds is None:
         errors = errors[0]

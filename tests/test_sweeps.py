@@ -213,6 +213,7 @@ def test_sweep_invariants(lrs, steps):
         ({"seeds": [0], "task": lambda s: None}, TypeError, r"task\(0\) must be a sweeps.Task"),
         ({"factory": lambda lr: lr}, TypeError, "must return an Optimizer"),
         ({"name": 3}, TypeError, "name must be a str"),
+        ({"schedule": 0.5}, TypeError, "schedule must be callable"),
     ],
 )
 def test_bad_arguments_are_named(kwargs, exc, match):
@@ -278,3 +279,19 @@ def test_result_helpers_check_their_input(fn):
         fn({"errors": [1.0]})
     with pytest.raises(ValueError, match="reduce must be one of"):
         fn(result([[1.0, 2.0, 3.0]], seeds=(0,)), reduce="min")
+
+
+def test_lr_sweep_with_a_schedule_runs_each_lr_with_that_schedule():
+    def schedule(t):
+        return 1.0 / np.sqrt(t)
+
+    task = bowl_task((1.0, -2.0))
+    lrs = [0.05, 0.3]
+    res = sweeps.lr_sweep(optim.sgd, lrs, task, 20, schedule=schedule)
+    for lr, err in zip(lrs, res.errors, strict=True):
+        hist = optim.run(optim.sgd(lr), task.grad_fn, task.x0, 20, schedule=schedule)
+        assert err == task.error_fn(hist.final)
+    plain = sweeps.lr_sweep(optim.sgd, lrs, task, 20)
+    assert np.all(plain.errors < res.errors)  # a decaying lr travels less far here
+    point = sweeps.final_point(optim.sgd(0.3), task.grad_fn, task.x0, 20, schedule=schedule)
+    np.testing.assert_array_equal(point, hist.final)
