@@ -200,6 +200,21 @@ def _cycle_half_width() -> float:
     return float(np.mean(np.abs(hist.xs[-10:, 0])))
 
 
+def _hinton_no_warm_up() -> float:
+    # Hinton's mini-batch gradients (+0.1 nine times, then -0.9) for 1000 steps; RMSprop
+    # lr 0.01, beta 0.99, eps 0, v_0 = 0.09 (the cycle's mean square): x after 1000 steps
+    grads = np.tile([0.1] * 9 + [-0.9], 100)[:, None]
+    opt = optim.rmsprop(lr=0.01, beta=0.99, eps=0.0, initial_accumulator=0.09)
+    return float(optim.run(opt, optim.replay(grads), [0.0], 1000).final[0])
+
+
+def _sign_descent_cycle() -> float:
+    # RMSprop with beta 0 (sign descent), lr 0.1, eps 0 on f = x^2 from 0.93: the
+    # negative point of its 2-cycle
+    hist = optim.run(optim.rmsprop(lr=0.1, beta=0.0, eps=0.0), lambda x: 2 * x, [0.93], 30)
+    return float(hist.xs[-4:, 0].min())
+
+
 # ----------------------------------------------------------- notebook 05 answers
 def _adagrad_rate_valley() -> float:
     # AdaGrad, lr 0.05, 300 steps from the valley-plateau's start: effective rate on x
@@ -249,6 +264,8 @@ ANSWERS: dict[str, Callable[[], float]] = {
     # notebook 04
     "04-first-step-ratio": _first_step_ratio,
     "04-cycle-half-width": _cycle_half_width,
+    "04-hinton-no-warm-up": _hinton_no_warm_up,
+    "04-sign-descent-cycle": _sign_descent_cycle,
     # notebook 05
     "05-adagrad-rate-valley": _adagrad_rate_valley,
     "05-dip-crossing-lr": _dip_crossing_lr,

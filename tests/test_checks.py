@@ -88,3 +88,15 @@ def test_answers_are_what_the_formulas_say():
 def test_check_answer(value, ok, capsys):
     assert checks.check_answer("01-rate-after-100", value) is ok
     assert capsys.readouterr().out.startswith("correct:" if ok else "not yet:")
+
+
+def test_notebook_04_answers_match_plain_loops():
+    # Hinton's example, v_0 = 0.09, by a plain loop
+    x, v = 0.0, 0.09
+    for _ in range(100):
+        for g in [0.1] * 9 + [-0.9]:
+            v = 0.99 * v + 0.01 * g * g
+            x -= 0.01 * g / np.sqrt(v)
+    assert checks.ANSWERS["04-hinton-no-warm-up"]() == pytest.approx(x, rel=1e-12)
+    # sign descent on x^2 from 0.93 in steps of 0.1: down to 0.03, then 0.03 <-> -0.07
+    assert checks.ANSWERS["04-sign-descent-cycle"]() == pytest.approx(-0.07, rel=1e-9)
