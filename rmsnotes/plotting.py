@@ -1,4 +1,4 @@
-"""Small plotting helpers: contours, trajectories, per-step curves, sweeps.
+r"""Small plotting helpers: contours, trajectories, per-step curves, sweeps.
 
 Every ``plot_*`` function draws on ``ax`` (the current axes when ``ax`` is None) and
 returns what it drew, so a notebook can restyle or test it. Colours follow the
@@ -7,6 +7,21 @@ Okabe-Ito colour-blind-safe palette, and each optimizer always gets the same one
     sgd      black          adagrad  vermillion
     rmsprop  blue           adam     bluish green
     amsgrad  reddish purple
+
+An optimizer without a course colour (or a label that names none) gets the axes'
+own colour cycle: :func:`color_for` with ``default=None`` is the one fallback rule.
+
+Conventions shared by every function:
+
+- log axes: the functions that draw a History's per-step statistics
+  (:func:`plot_losses`, :func:`plot_accumulators`, :func:`plot_rates`) default to a
+  logarithmic y axis, ``logy=True``: losses, sums of squares and rates span
+  decades. :func:`plot_curve` draws any values, possibly negative, so it is linear
+  unless asked (``logy=False``). :func:`plot_sweep` is always log-log.
+- labels: symbols in mathtext, as the notebooks write them: ``step $t$``,
+  ``loss $f(x_t)$``, ``$s_t$``, ``$v_t$``, ``effective rate $\eta / d_t$``,
+  coordinates ``$x_0$, $x_1$``.
+- contours: light grey bands with darker grey lines on every level, under the paths.
 
 Nothing happens at import: no rcParams, no style, no backend. This module only
 draws; :mod:`rmsnotes.export` writes the figures (``export.save_and_show(fig,
@@ -72,35 +87,45 @@ _OPTIMIZER_COLORS = MappingProxyType(
 _LINESTYLES = ("-", "--", ":", "-.")
 _PANEL = (4.0, 3.2)  # inches per subplot: 400 x 320 pixels at dpi 100
 
-# Light greys for filled contours, so coloured paths stay the strongest thing drawn.
-_CONTOUR_CMAP = ListedColormap(matplotlib.colormaps["Greys"](np.linspace(0.0, 0.45, 256)))
+# Light greys for filled contours, so coloured paths stay the strongest thing drawn,
+# and darker lines on the levels, so the shape of the surface reads at a glance.
+_CONTOUR_CMAP = ListedColormap(matplotlib.colormaps["Greys"](np.linspace(0.0, 0.35, 256)))
+_CONTOUR_LINE = "0.35"
+_CONTOUR_LW = 0.5
+_RAISE = object()  # color_for's "no default given"
 
 
-def color_for(name: str | Optimizer | History) -> str:
+def color_for(name: str | Optimizer | History, default: Any = _RAISE) -> str | None:
     """The course's colour (a hex string) for an optimizer.
 
     Args:
         name: ``"sgd"``, ``"adagrad"``, ``"rmsprop"``, ``"adam"`` or ``"amsgrad"``
-            (any case), or an Optimizer or History, whose optimizer name is used.
+            (any case, surrounding spaces ignored), or an Optimizer or History,
+            whose name is used.
+        default: what to return for a name without a colour. Without it such a
+            name raises; every plot_* function passes ``default=None``, which
+            lets matplotlib take the axes' next colour.
 
     Raises:
-        ValueError: for a name without a colour.
+        ValueError: for a name without a colour, when no default is given.
 
     Example:
         >>> color_for("RMSprop")
         '#0072B2'
         >>> color_for("adagrad") == PALETTE["vermillion"]
         True
+        >>> color_for("lion", default=None) is None
+        True
     """
-    if isinstance(name, History):
-        name = name.optimizer.name if name.optimizer is not None else ""
-    elif isinstance(name, Optimizer):
+    if isinstance(name, (History, Optimizer)):
         name = name.name
     key = str(name).strip().lower()
-    if key not in _OPTIMIZER_COLORS:
-        known = ", ".join(sorted(_OPTIMIZER_COLORS))
-        raise ValueError(f"no colour for optimizer {name!r}; known names: {known}")
-    return _OPTIMIZER_COLORS[key]
+    if key in _OPTIMIZER_COLORS:
+        return _OPTIMIZER_COLORS[key]
+    if default is not _RAISE:
+        return default
+    known = ", ".join(sorted(_OPTIMIZER_COLORS))
+    raise ValueError(f"no colour for optimizer {name!r}; known names: {known}")
 
 
 def new_figure(
@@ -140,8 +165,7 @@ def _axes(ax):
 def _histories(histories: History | Mapping[str, History]) -> dict[str, History]:
     """A single History becomes {optimizer name: History}; a mapping is kept."""
     if isinstance(histories, History):
-        name = histories.optimizer.name if histories.optimizer is not None else "history"
-        return {name: histories}
+        return {histories.name: histories}
     if isinstance(histories, Mapping) and all(isinstance(h, History) for h in histories.values()):
         return dict(histories)
     raise TypeError(
@@ -149,23 +173,14 @@ def _histories(histories: History | Mapping[str, History]) -> dict[str, History]
     )
 
 
-def _default_color(hist: History) -> str | None:
-    try:
-        return color_for(hist)
-    except ValueError:
-        return None  # unknown optimizer: the axes' own colour cycle
-
-
 def _styles(hists: dict[str, History]) -> list[tuple[str | None, str]]:
-    """(colour, linestyle) per history: the optimizer's colour; repeats get dashes."""
-    seen: dict[str | None, int] = {}
-    out = []
-    for hist in hists.values():
-        color = _default_color(hist)
-        k = seen.get(color, 0)
-        seen[color] = k + 1
-        out.append((color, _LINESTYLES[k % len(_LINESTYLES)]))
-    return out
+    """(colour, linestyle) per history: the optimizer's colour, and a line style by
+    position (solid, dashed, dotted, dash-dot), so two runs of one optimizer differ
+    and a path drawn over another lets the one below show through its gaps."""
+    return [
+        (color_for(hist, default=None), _LINESTYLES[k % len(_LINESTYLES)])
+        for k, hist in enumerate(hists.values())
+    ]
 
 
 def _legend(ax) -> None:
@@ -200,10 +215,12 @@ def plot_contours(
         n: grid points per side.
         log: space the levels geometrically above the minimum value, to resolve
             flat valleys and plateaus (the levels stay in units of f).
-        filled: filled bands (light greys) or thin grey lines.
+        filled: light grey bands with dark grey lines on the levels (True), or the
+            lines alone (False).
 
     Returns:
-        The :class:`matplotlib.contour.QuadContourSet`.
+        The :class:`matplotlib.contour.QuadContourSet` of the bands (filled) or of
+        the lines.
 
     Example:
         >>> from types import SimpleNamespace
@@ -242,11 +259,13 @@ def plot_contours(
             lv = np.linspace(zmin, zmax, levels)
     else:
         lv = np.asarray(levels, dtype=float)
+    lines = ax.contour(
+        X, Y, Z, levels=lv, colors=_CONTOUR_LINE, linewidths=_CONTOUR_LW, linestyles="solid"
+    )  # solid: one colour means matplotlib would dash the negative levels
+    cs = lines
     if filled:
         norm = BoundaryNorm(lv, _CONTOUR_CMAP.N)
-        cs = ax.contourf(X, Y, Z, levels=lv, cmap=_CONTOUR_CMAP, norm=norm)
-    else:
-        cs = ax.contour(X, Y, Z, levels=lv, colors="0.55", linewidths=0.6)
+        cs = ax.contourf(X, Y, Z, levels=lv, cmap=_CONTOUR_CMAP, norm=norm, zorder=0.5)
     if len(minima):
         ax.plot(
             *minima[1:].T,
@@ -271,8 +290,8 @@ def plot_contours(
     (x0, x1), (y0, y1) = surface.bounds
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$y$")
     return cs
 
 
@@ -302,7 +321,7 @@ def plot_path(xs, ax=None, label: str | None = None, color: str | None = None, *
     ax = _axes(ax)
     if isinstance(xs, History):
         if color is None:
-            color = _default_color(xs)
+            color = color_for(xs, default=None)
         xs = xs.xs
     xs = np.asarray(xs, dtype=float)
     if xs.ndim != 2 or xs.shape[1] != 2 or len(xs) == 0:
@@ -338,8 +357,8 @@ def plot_paths(
 ):
     """Contours of ``surface`` with every trajectory on top, and a legend.
 
-    Each path takes its optimizer's colour; a second path of the same optimizer is
-    dashed, a third dotted.
+    Each path takes its optimizer's colour and a line style by position: solid,
+    dashed, dotted, dash-dot (where two paths coincide, both stay visible).
 
     Args:
         surface: a :class:`rmsnotes.surfaces.Surface`.
@@ -388,8 +407,9 @@ def plot_curve(
     logy: bool = False,
     *,
     start: int = 0,
+    t=None,
     color: str | None = None,
-    xlabel: str = "step t",
+    xlabel: str = "step $t$",
     ylabel: str | None = None,
     **kw,
 ):
@@ -399,9 +419,12 @@ def plot_curve(
         values: 1-D array, ``values[i]`` belongs to step ``start + i``.
         ax: axes to draw on; the current axes when None.
         label: legend label.
-        logy: logarithmic y axis (non-positive values are then not drawn).
+        logy: logarithmic y axis (non-positive values are then not drawn). False by
+            default: the values may be anything (the History plots default to True).
         start: step number of ``values[0]``: 0 for points and losses (``xs[0]`` is
             x0), 1 for gradients, updates and rates (``rates[0]`` is used at step 1).
+        t: the step number of every value instead (e.g. ``hist.ts`` of a run that
+            kept every 10th step); overrides ``start``.
         color: line colour; the axes' colour cycle when None.
         xlabel, ylabel: axis labels (ylabel None leaves the y label as it is).
         kw: passed to :meth:`matplotlib.axes.Axes.plot`.
@@ -411,9 +434,9 @@ def plot_curve(
 
     Example:
         >>> fig, ax = new_figure()
-        >>> line = plot_curve(0.5 ** np.arange(10), ax=ax, logy=True, ylabel="|x_t|")
+        >>> line = plot_curve(0.5 ** np.arange(10), ax=ax, logy=True, ylabel="$|x_t|$")
         >>> ax.get_yscale(), ax.get_xlabel(), ax.get_ylabel()
-        ('log', 'step t', '|x_t|')
+        ('log', 'step $t$', '$|x_t|$')
         >>> plt.close(fig)
     """
     ax = _axes(ax)
@@ -426,7 +449,12 @@ def plot_curve(
             f"logy=True needs positive values{f' (curve {label!r})' if label else ''}; "
             "use logy=False, or plot a gap such as loss - f* instead"
         )
-    steps = np.arange(start, start + len(values))
+    if t is None:
+        steps = np.arange(start, start + len(values))
+    else:
+        steps = np.asarray(t)
+        if steps.shape != values.shape:
+            raise ValueError(f"t must have the shape of values {values.shape}, got {steps.shape}")
     (line,) = ax.plot(steps, values, label=label, color=color, **kw)
     if logy:
         ax.set_yscale("log")
@@ -443,14 +471,15 @@ def plot_losses(
     *,
     f_star: float | None = None,
 ):
-    """Loss against step for one or several runs, in the optimizers' colours.
+    """Loss against step for one or several runs, in the optimizers' colours and
+    line styles by position (as in :func:`plot_paths`).
 
     The histories need losses: ``optim.run(..., loss_fn=f)``.
 
     Args:
         histories: ``{label: History}``, or one History.
         ax: axes to draw on; the current axes when None.
-        logy: logarithmic y axis.
+        logy: logarithmic y axis (the default of every History plot).
         f_star: if given, plot the gap ``f(x_t) - f*`` (needed for a log axis when
             the loss can be negative).
 
@@ -463,8 +492,8 @@ def plot_losses(
         >>> hist = optim.run(optim.rmsprop(0.1), grad, [1.0, -2.0], 30, loss_fn=f)
         >>> fig, ax = new_figure()
         >>> (line,) = plot_losses(hist, ax=ax)
-        >>> line.get_label(), ax.get_ylabel()
-        ('rmsprop', 'loss f(x_t)')
+        >>> line.get_label(), ax.get_ylabel(), ax.get_yscale()
+        ('rmsprop', 'loss $f(x_t)$', 'log')
         >>> plt.close(fig)
     """
     ax = _axes(ax)
@@ -476,13 +505,19 @@ def plot_losses(
                 f"history {label!r} has no losses: run it with optim.run(..., loss_fn=f)"
             )
         values = hist.losses if f_star is None else hist.losses - f_star
-        lines.append(plot_curve(values, ax=ax, label=label, logy=logy, color=color, ls=ls))
-    ax.set_ylabel("loss f(x_t)" if f_star is None else "gap f(x_t) - f*")
+        lines.append(
+            plot_curve(values, ax=ax, label=label, logy=logy, t=hist.ts, color=color, ls=ls)
+        )
+    ax.set_ylabel("loss $f(x_t)$" if f_star is None else "gap $f(x_t) - f^*$")
     _legend(ax)
     return lines
 
 
-def _per_coordinate(histories, key: str, ax, coords, labels, logy: bool, start: int, ylabel: str):
+def _coordinate_label(i: int) -> str:
+    return f"$x_{{{i}}}$"
+
+
+def _per_coordinate(histories, key: str, ax, coords, labels, logy: bool, ylabel: str):
     """Shared body of plot_accumulators and plot_rates."""
     ax = _axes(ax)
     single = isinstance(histories, History)
@@ -490,12 +525,16 @@ def _per_coordinate(histories, key: str, ax, coords, labels, logy: bool, start: 
     lines = []
     for name, hist in hists.items():
         data = getattr(hist, key)
+        if data is None:
+            raise ValueError(f"history {name!r} did not record {key}: run it with record='all'")
         data = data.reshape(len(data), -1)
+        # States have a row for step 0; rates start at the first step.
+        t = hist.ts if len(data) == len(hist.ts) else hist.ts[1:]
         idx = list(range(data.shape[1])) if coords is None else list(np.atleast_1d(coords))
-        names = [f"x[{i}]" for i in idx] if labels is None else list(labels)
+        names = [_coordinate_label(i) for i in idx] if labels is None else list(labels)
         if len(names) != len(idx):
             raise ValueError(f"got {len(names)} labels for {len(idx)} coordinates")
-        color = _default_color(hist)
+        color = color_for(hist, default=None)
         for k, (i, coord) in enumerate(zip(idx, names, strict=True)):
             label = coord if single else f"{name}: {coord}"
             ls = _LINESTYLES[k % len(_LINESTYLES)]
@@ -505,7 +544,7 @@ def _per_coordinate(histories, key: str, ax, coords, labels, logy: bool, start: 
                     ax=ax,
                     label=label,
                     logy=logy,
-                    start=start,
+                    t=t,
                     color=color,
                     ls=ls,
                     ylabel=ylabel,
@@ -520,7 +559,7 @@ def plot_accumulators(
     ax=None,
     coords=None,
     labels: Sequence[str] | None = None,
-    logy: bool = False,
+    logy: bool = True,
 ):
     """The squared-gradient statistic per coordinate over steps (``hist.accumulator``:
     AdaGrad's sum s_t, RMSprop's or Adam's average v_t), from step 0 (the start value).
@@ -531,8 +570,9 @@ def plot_accumulators(
         hist: a History, or ``{label: History}``.
         ax: axes to draw on; the current axes when None.
         coords: index or indices into the flattened parameters; all when None.
-        labels: one name per coordinate (default ``x[0]``, ``x[1]``, ...).
-        logy: logarithmic y axis.
+        labels: one name per coordinate (default ``$x_0$``, ``$x_1$``, ...).
+        logy: logarithmic y axis (the default of every History plot; the start
+            value 0 is then not drawn).
 
     Returns:
         The list of :class:`matplotlib.lines.Line2D`.
@@ -541,19 +581,19 @@ def plot_accumulators(
         >>> from rmsnotes import optim
         >>> hist = optim.run(optim.adagrad(0.1), lambda x: 2 * x, [1.0, -2.0], 20)
         >>> fig, ax = new_figure()
-        >>> lines = plot_accumulators(hist, ax=ax, labels=["w", "b"])
+        >>> lines = plot_accumulators(hist, ax=ax, labels=["$w$", "$b$"])
         >>> [line.get_label() for line in lines], ax.get_ylabel()
-        (['w', 'b'], 's_t = sum of g^2')
+        (['$w$', '$b$'], '$s_t$, sum of $g^2$')
         >>> plt.close(fig)
     """
-    names = {h.optimizer.name if h.optimizer else "" for h in _histories(hist).values()}
+    names = {h.name for h in _histories(hist).values()}
     if names == {"adagrad"}:
-        ylabel = "s_t = sum of g^2"
+        ylabel = "$s_t$, sum of $g^2$"
     elif names <= {"rmsprop", "adam"}:
-        ylabel = "v_t = average of g^2"
+        ylabel = r"$v_t$, average of $g^2$"
     else:
-        ylabel = "accumulator s_t or v_t"
-    return _per_coordinate(hist, "accumulator", ax, coords, labels, logy, 0, ylabel)
+        ylabel = "accumulator $s_t$ or $v_t$"
+    return _per_coordinate(hist, "accumulator", ax, coords, labels, logy, ylabel)
 
 
 def plot_rates(
@@ -563,7 +603,7 @@ def plot_rates(
     labels: Sequence[str] | None = None,
     logy: bool = True,
 ):
-    """The effective per-coordinate learning rate ``lr / d_t`` (``hist.rates``) of
+    r"""The effective per-coordinate learning rate ``lr / d_t`` (``hist.rates``) of
     each step, from step 1.
 
     Colour is the optimizer's; the line style tells the coordinates apart.
@@ -572,8 +612,8 @@ def plot_rates(
         hist: a History, or ``{label: History}``.
         ax: axes to draw on; the current axes when None.
         coords: index or indices into the flattened parameters; all when None.
-        labels: one name per coordinate (default ``x[0]``, ``x[1]``, ...).
-        logy: logarithmic y axis.
+        labels: one name per coordinate (default ``$x_0$``, ``$x_1$``, ...).
+        logy: logarithmic y axis (the default of every History plot).
 
     Returns:
         The list of :class:`matplotlib.lines.Line2D`.
@@ -584,10 +624,10 @@ def plot_rates(
         >>> fig, ax = new_figure()
         >>> (line,) = plot_rates({"AdaGrad": hist}, ax=ax, coords=0)
         >>> line.get_label(), ax.get_ylabel(), ax.get_yscale()
-        ('AdaGrad: x[0]', 'effective rate lr / d_t', 'log')
+        ('AdaGrad: $x_{0}$', 'effective rate $\\eta / d_t$', 'log')
         >>> plt.close(fig)
     """
-    return _per_coordinate(hist, "rates", ax, coords, labels, logy, 1, "effective rate lr / d_t")
+    return _per_coordinate(hist, "rates", ax, coords, labels, logy, r"effective rate $\eta / d_t$")
 
 
 # ----------------------------------------------------------------------- sweeps
@@ -637,7 +677,7 @@ def plot_sweep(
     ax = _axes(ax)
     per_lr = sweeps._per_lr(result, reduce)
     if color is None:
-        color = _default_color(result.name)
+        color = color_for(result.name, default=None)
     finite = np.isfinite(per_lr)
     kw.setdefault("marker", "o")
     kw.setdefault("ms", 4)
@@ -665,6 +705,6 @@ def plot_sweep(
     # both log axes cost more drawing time than they help reading.
     ax.xaxis.set_minor_locator(NullLocator())
     ax.yaxis.set_minor_locator(NullLocator())
-    ax.set_xlabel("learning rate lr")
+    ax.set_xlabel(r"learning rate $\eta$")
     ax.set_ylabel("final error")
     return line

@@ -132,6 +132,77 @@ def test_color_for_unknown_name_raises():
         plotting.color_for("lion")
 
 
+def test_color_for_default_is_the_one_fallback():
+    assert plotting.color_for("lion", default=None) is None
+    assert plotting.color_for("lion", default="C3") == "C3"
+    assert plotting.color_for("adam", default=None) == plotting.color_for("adam")
+    unnamed = optim.History(np.zeros((1, 2)), np.zeros((0, 2)), np.zeros((0, 2)), {}, None)
+    assert plotting.color_for(unnamed, default=None) is None
+
+
+def test_no_module_spells_out_the_history_name_rule():
+    """hist.name is the one rule; the package keeps no copy of it."""
+    import inspect
+
+    source = inspect.getsource(plotting)
+    assert "optimizer.name" not in source
+    assert "except ValueError" not in source  # no try/except around color_for
+
+
+def test_logy_defaults_agree():
+    """History plots default to a log y axis; plot_curve (any values) to linear."""
+    import inspect
+
+    def default(fn):
+        return inspect.signature(fn).parameters["logy"].default
+
+    assert {
+        default(f) for f in (plotting.plot_losses, plotting.plot_accumulators, plotting.plot_rates)
+    } == {True}
+    assert default(plotting.plot_curve) is False
+    hists = _histories()
+    for fn in (plotting.plot_losses, plotting.plot_accumulators, plotting.plot_rates):
+        fig, ax = plotting.new_figure()
+        fn(hists["AdaGrad"], ax=ax)
+        assert ax.get_yscale() == "log", fn.__name__
+
+
+def test_axis_labels_are_mathtext_and_render():
+    hists = _histories()
+    fig, axes = plotting.new_figure(3, 2)
+    plotting.plot_paths(_bowl(), hists, ax=axes[0, 0])
+    plotting.plot_losses(hists, ax=axes[0, 1])
+    plotting.plot_accumulators(hists["AdaGrad"], ax=axes[0, 2])
+    plotting.plot_accumulators(hists["RMSprop"], ax=axes[1, 0])
+    plotting.plot_rates(hists["RMSprop"], ax=axes[1, 1])
+    res = sweeps.SweepResult(
+        np.array([0.1, 1.0]), np.array([0.5, 0.1]), np.zeros(2, bool), None, "rmsprop"
+    )
+    plotting.plot_sweep(res, ax=axes[1, 2])
+    fig.canvas.draw()  # every mathtext label parses
+    for ax in axes.flat:
+        for text in (ax.get_xlabel(), ax.get_ylabel()):
+            plain = re.sub(r"\$[^$]*\$", "", text)  # what is left outside mathtext
+            assert not re.search(r"[_^*]|\blr\b", plain), text
+    assert axes[1, 1].get_ylabel() == r"effective rate $\eta / d_t$"
+
+
+def test_curves_of_a_history_that_kept_every_kth_step():
+    s = _bowl()
+    hist = optim.run(
+        optim.adagrad(0.3), s.grad, s.start, 40, every=10, loss_fn=lambda x: float(s.f(x))
+    )
+    fig, ax = plotting.new_figure()
+    (loss,) = plotting.plot_losses(hist, ax=ax)
+    np.testing.assert_array_equal(loss.get_xdata(), [0, 10, 20, 30, 40])
+    rates = plotting.plot_rates(hist, ax=ax)
+    np.testing.assert_array_equal(rates[0].get_xdata(), [10, 20, 30, 40])
+    accs = plotting.plot_accumulators(hist, ax=ax)
+    np.testing.assert_array_equal(accs[0].get_xdata(), [0, 10, 20, 30, 40])
+    with pytest.raises(ValueError, match="t must have the shape"):
+        plotting.plot_curve([1.0, 2.0], t=[0, 1, 2])
+
+
 # ------------------------------------------------------------------------ figure
 
 
@@ -181,10 +252,15 @@ def test_plot_contours_returns_contour_set_and_sets_view():
     fig, ax = plotting.new_figure()
     cs = plotting.plot_contours(_bowl(), ax=ax, levels=12, n=60)
     assert isinstance(cs, QuadContourSet) and cs.filled
+    # Bands and, on the same levels, dark lines (the 01 review: too faint without them).
+    (lines,) = [c for c in ax.collections if isinstance(c, QuadContourSet) and not c.filled]
+    np.testing.assert_array_equal(lines.levels, cs.levels)
+    assert max(matplotlib.colors.to_rgb(lines.get_edgecolor()[0])) <= 0.4
+    assert lines.get_zorder() > cs.get_zorder()
     assert len(cs.levels) == 12
     assert cs.levels[0] == pytest.approx(0.0)  # starts at f(global minimum)
     assert tuple(ax.get_xlim()) == (-2.0, 2.0) and tuple(ax.get_ylim()) == (-1.0, 1.0)
-    assert ax.get_xlabel() == "x" and ax.get_ylabel() == "y"
+    assert ax.get_xlabel() == "$x$" and ax.get_ylabel() == "$y$"
     stars = [ln for ln in ax.get_lines() if ln.get_marker() == "*"]
     assert len(stars) == 2  # global and local minima
     glob = [ln for ln in stars if ln.get_label() == "_global minimum"]
@@ -279,7 +355,7 @@ def test_plot_paths_colours_labels_legend():
     for line, hist in zip(lines, hists.values(), strict=True):
         assert _hex(line.get_color()) == plotting.color_for(hist)
     styles = [ln.get_linestyle() for ln in lines]
-    assert styles == ["-", "-", "-", "-", "--"]  # the repeated optimizer is dashed
+    assert styles == ["-", "--", ":", "-.", "-"]  # by position: overlapping paths both show
     legend = ax.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == list(hists)
     assert any(isinstance(c, QuadContourSet) for c in ax.collections)
@@ -302,7 +378,7 @@ def test_plot_curve():
     line = plotting.plot_curve([4, 2, 1], ax=ax, label="c", start=1, ylabel="size")
     assert isinstance(line, Line2D) and line.get_label() == "c"
     np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3])
-    assert ax.get_xlabel() == "step t" and ax.get_ylabel() == "size"
+    assert ax.get_xlabel() == "step $t$" and ax.get_ylabel() == "size"
     assert ax.get_yscale() == "linear"
     plotting.plot_curve([1.0, np.inf, 0.5], ax=ax, logy=True)
     assert ax.get_yscale() == "log"
@@ -325,7 +401,7 @@ def test_plot_losses():
     np.testing.assert_array_equal(lines[0].get_xdata(), np.arange(41))
     np.testing.assert_allclose(lines[0].get_ydata(), hists["AdaGrad"].losses)
     assert ax.get_yscale() == "log"
-    assert ax.get_xlabel() == "step t" and ax.get_ylabel() == "loss f(x_t)"
+    assert ax.get_xlabel() == "step $t$" and ax.get_ylabel() == "loss $f(x_t)$"
     assert ax.get_legend() is not None
 
 
@@ -334,7 +410,7 @@ def test_plot_losses_gap_and_missing_losses():
     fig, ax = plotting.new_figure()
     (line,) = plotting.plot_losses({"a": hist}, ax=ax, logy=False, f_star=-1.0)
     np.testing.assert_allclose(line.get_ydata(), hist.losses + 1.0)
-    assert ax.get_ylabel() == "gap f(x_t) - f*" and ax.get_yscale() == "linear"
+    assert ax.get_ylabel() == "gap $f(x_t) - f^*$" and ax.get_yscale() == "linear"
     bare = optim.run(optim.sgd(0.1), lambda x: 2 * x, [1.0, 1.0], 3)
     with pytest.raises(ValueError, match="loss_fn"):
         plotting.plot_losses(bare)
@@ -350,7 +426,7 @@ def test_plot_accumulators():
         np.testing.assert_array_equal(line.get_ydata(), hist.accumulator[:, i])
         assert _hex(line.get_color()) == plotting.color_for("adagrad")
     assert lines[0].get_linestyle() != lines[1].get_linestyle()
-    assert ax.get_xlabel() == "step t" and ax.get_ylabel() == "s_t = sum of g^2"
+    assert ax.get_xlabel() == "step $t$" and ax.get_ylabel() == "$s_t$, sum of $g^2$"
 
 
 def test_plot_accumulators_dict_and_coords():
@@ -358,12 +434,12 @@ def test_plot_accumulators_dict_and_coords():
     fig, ax = plotting.new_figure()
     sub = {k: hists[k] for k in ("AdaGrad", "RMSprop")}
     lines = plotting.plot_accumulators(sub, ax=ax, coords=1)
-    assert [ln.get_label() for ln in lines] == ["AdaGrad: x[1]", "RMSprop: x[1]"]
+    assert [ln.get_label() for ln in lines] == ["AdaGrad: $x_{1}$", "RMSprop: $x_{1}$"]
     np.testing.assert_array_equal(lines[1].get_ydata(), hists["RMSprop"].accumulator[:, 1])
-    assert ax.get_ylabel() == "accumulator s_t or v_t"
+    assert ax.get_ylabel() == "accumulator $s_t$ or $v_t$"
     fig, ax = plotting.new_figure()
     plotting.plot_accumulators(hists["RMSprop"], ax=ax)
-    assert ax.get_ylabel() == "v_t = average of g^2"
+    assert ax.get_ylabel() == "$v_t$, average of $g^2$"
     with pytest.raises(ValueError, match="2 labels for 1 coordinates"):
         plotting.plot_accumulators(hists["RMSprop"], coords=[0], labels=["a", "b"])
     with pytest.raises(AttributeError, match="no squared-gradient"):
@@ -375,12 +451,17 @@ def test_plot_rates():
     fig, ax = plotting.new_figure()
     lines = plotting.plot_rates({"A": hists["AdaGrad"], "R": hists["RMSprop"]}, ax=ax)
     assert len(lines) == 4
-    assert [ln.get_label() for ln in lines] == ["A: x[0]", "A: x[1]", "R: x[0]", "R: x[1]"]
+    assert [ln.get_label() for ln in lines] == [
+        "A: $x_{0}$",
+        "A: $x_{1}$",
+        "R: $x_{0}$",
+        "R: $x_{1}$",
+    ]
     np.testing.assert_array_equal(lines[0].get_xdata(), np.arange(1, 41))  # rates[0]: t=1
     np.testing.assert_array_equal(lines[3].get_ydata(), hists["RMSprop"].rates[:, 1])
     assert _hex(lines[2].get_color()) == plotting.color_for("rmsprop")
     assert ax.get_yscale() == "log"
-    assert ax.get_xlabel() == "step t" and ax.get_ylabel() == "effective rate lr / d_t"
+    assert ax.get_xlabel() == "step $t$" and ax.get_ylabel() == r"effective rate $\eta / d_t$"
     # AdaGrad's rate only shrinks: the plotted data says so too.
     assert np.all(np.diff(lines[0].get_ydata()) <= 0)
 
@@ -404,7 +485,7 @@ def test_plot_sweep_draws_finite_points_and_marks_divergence():
     crosses = [ln for ln in ax.get_lines() if ln.get_label() == "_diverged"]
     assert len(crosses) == 1 and crosses[0].get_xdata().tolist() == [1.0]
     assert ax.get_xscale() == ax.get_yscale() == "log"
-    assert ax.get_xlabel() == "learning rate lr" and ax.get_ylabel() == "final error"
+    assert ax.get_xlabel() == r"learning rate $\eta$" and ax.get_ylabel() == "final error"
 
 
 def test_plot_sweep_unknown_name_uses_the_colour_cycle():
