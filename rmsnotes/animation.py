@@ -52,7 +52,7 @@ __all__ = [
     "animate_race",
 ]
 
-DPI = 80  #: default resolution of the GIF: a 5 x 4 inch figure is 400 x 320 pixels
+DPI = 150  #: default resolution of the race: a 5 x 4 inch figure is 750 x 600 pixels
 _BACKGROUND = "white"
 
 
@@ -61,7 +61,7 @@ _BACKGROUND = "white"
 
 def _check_histories(histories: Any) -> dict[str, History]:
     if isinstance(histories, History):
-        histories = {histories.optimizer.name if histories.optimizer else "history": histories}
+        histories = {histories.name: histories}
     if not isinstance(histories, Mapping) or not histories:
         raise TypeError(
             f"histories must be a non-empty dict of label -> History, got {type(histories).__name__}"
@@ -149,6 +149,20 @@ _AXES_BOX = (0.11, 0.1, 0.86, 0.82)
 _BOX_LEFT, _BOX_TOP, _LINE = 0.03, 0.97, 0.075
 _NUMBER_RIGHT = 0.45
 _SYMBOLS = {"adagrad": "s", "rmsprop": "v", "adam": "v"}
+_MARKER_X, _TEXT_LEFT = _BOX_LEFT + 0.02, _BOX_LEFT + 0.05  # in the readout box
+
+# The balls, by racer: (marker, size in points, filled). The first is a filled disc;
+# the others are rings, larger each time and drawn on top, so racers that share a
+# point (they all start at the same one) stay visible: a disc inside rings.
+_BALLS = (("o", 9.0, True), ("o", 16.0, False), ("s", 21.0, False), ("D", 26.0, False))
+
+
+def _ball_style(k: int, color: str) -> dict[str, Any]:
+    """Line2D marker keywords of racer k's ball."""
+    marker, size, filled = _BALLS[k % len(_BALLS)]
+    if filled:
+        return dict(marker=marker, ms=size, mfc=color, mec="white", mew=1.0)
+    return dict(marker=marker, ms=size, mfc="none", mec=color, mew=2.2)
 
 
 def _still_and_axes(surface, legend: list[tuple[str, str]], head: str, figsize, dpi, levels, log):
@@ -161,12 +175,12 @@ def _still_and_axes(surface, legend: list[tuple[str, str]], head: str, figsize, 
     Redrawing tick labels and contours for every frame would make the GIF several
     times slower to write, for the same pixels.
 
-    ``legend`` holds one (text, colour) pair per racer, for the readout box.
+    ``legend`` holds one (text, colour) pair per racer, for the readout box, where
+    each racer's row starts with a small copy of its ball.
     """
     still = Figure(figsize=figsize, dpi=dpi, facecolor=_BACKGROUND)
     sax = still.add_axes(_AXES_BOX)
     plotting.plot_contours(surface, ax=sax, levels=levels, n=120, log=log)
-    plotting.plot_contours(surface, ax=sax, levels=levels, n=120, log=log, filled=False)
     sax.set_aspect("equal")
     sax.set_title(head, loc="left", fontsize=10)
     n = len(legend)
@@ -187,8 +201,20 @@ def _still_and_axes(surface, legend: list[tuple[str, str]], head: str, figsize, 
         _BOX_LEFT, _BOX_TOP, "square size", transform=sax.transAxes, fontsize=8, va="top", zorder=7
     )
     for k, (text, color) in enumerate(legend):
+        style = _ball_style(k, color)
+        style["ms"] = min(style["ms"], 10.0) * 0.7  # rings shrink to fit the row
+        style["mew"] = min(style["mew"], 1.5)
+        sax.plot(
+            [_MARKER_X],
+            [_BOX_TOP - _LINE * (k + 1.5) + 0.01],
+            transform=sax.transAxes,
+            ls="none",
+            zorder=7,
+            clip_on=False,
+            **style,
+        )
         sax.text(
-            _BOX_LEFT,
+            _TEXT_LEFT,
             _BOX_TOP - _LINE * (k + 1),
             text,
             transform=sax.transAxes,
@@ -238,6 +264,11 @@ def race_figure(
     a square too small to see still has a number. Leave that corner of the window
     free of paths.
 
+    The balls differ in shape as well as colour: the first racer is a filled disc,
+    the others rings (then a square and a diamond), each larger than the one before
+    and drawn above it, so balls on the same point (every race starts on one) are
+    all visible; the readout box shows each racer's ball next to its name.
+
     Args:
         surface: a :class:`rmsnotes.surfaces.Surface` (contours, minima, bounds).
         histories: ``{label: History}`` of 2-D runs with the same number of steps,
@@ -247,8 +278,8 @@ def race_figure(
         scale: data units of side per unit of ``size_t ** power``; by default the
             largest square of the race gets a side of 1/6 of the shorter side of
             the window.
-        figsize: inches; with ``dpi`` it fixes the pixel size (5 x 4 at 80 dpi:
-            400 x 320).
+        figsize: inches; with ``dpi`` it fixes the pixel size (5 x 4 at 150 dpi:
+            750 x 600).
         dpi: figure resolution.
         levels, log: contour levels, as in :func:`rmsnotes.plotting.plot_contours`.
         title: the title, on the left (default: the surface's name); the step
@@ -285,12 +316,9 @@ def race_figure(
 
     colors, legend = {}, []
     for k, (label, hist) in enumerate(hists.items()):
-        try:
-            colors[label] = plotting.color_for(hist)
-        except ValueError:
-            colors[label] = f"C{k}"
-        symbol = _SYMBOLS.get(hist.optimizer.name if hist.optimizer else "", "acc")
-        legend.append((f"{label}  \u221a\u03a3{symbol}", colors[label]))  # sqrt, Sigma
+        colors[label] = plotting.color_for(hist, default=f"C{k}")
+        symbol = _SYMBOLS.get(hist.name, r"\mathrm{acc}")
+        legend.append((f"{label}  $\\sqrt{{\\Sigma {symbol}}}$", colors[label]))
     head = surface.name if title is None else title
     fig, ax = _still_and_axes(surface, legend, head, figsize, dpi, levels, log)
     counter = ax.set_title("", loc="right", fontsize=10)
@@ -303,7 +331,7 @@ def race_figure(
         (trail,) = ax.plot([], [], color=color, lw=lw, zorder=3.5 - 0.1 * k)
         square = Rectangle((0, 0), 0, 0, fc=color, ec=color, alpha=0.35, lw=1.2, zorder=4)
         ax.add_patch(square)
-        (ball,) = ax.plot([], [], "o", ms=7, mfc=color, mec="white", mew=1.0, zorder=5)
+        (ball,) = ax.plot([], [], ls="none", zorder=5 + 0.1 * k, **_ball_style(k, color))
         number = ax.text(
             _NUMBER_RIGHT,
             _BOX_TOP - _LINE * (k + 1),

@@ -3,6 +3,7 @@
 Every GIF goes to a pytest tmp folder (never the repository's figures/).
 """
 
+import dataclasses
 import subprocess
 import sys
 
@@ -104,7 +105,7 @@ def test_race_figure_puts_each_racer_at_step_t(short_runs):
     s, runs = short_runs
     fig, draw = animation.race_figure(s, runs, power=0.5, scale=0.1)
     w, h = fig.get_size_inches() * fig.dpi
-    assert (round(w), round(h)) == (400, 320)
+    assert (round(w), round(h)) == (750, 600)
     for t in (0, 7, 40):
         counter, *artists = draw(t)
         assert counter.get_text() == f"step {t} of 40"
@@ -196,7 +197,7 @@ def test_animate_race_returns_a_func_animation_and_saves_a_gif(short_runs, tmp_p
     assert path == tmp_path / "race.gif"
     with Image.open(path) as im:
         assert im.format == "GIF"
-        assert im.size == (400, 320)
+        assert im.size == (750, 600)  # 5 x 4 inches at 150 dpi
         assert im.n_frames == 6  # the held copies merge into the last frame
         assert im.info["loop"] == 0
         assert im.info["duration"] == 100
@@ -216,14 +217,66 @@ def test_the_gif_keeps_the_racers_colours_exactly(valley_runs, tmp_path):
         assert rgb in pixels, f"{name}'s colour {rgb} is not in the last frame"
 
 
-def test_the_notebook_race_is_small(valley_runs, tmp_path):
-    """The race of notebook 05 with the default settings: 61 frames, under 1 MB."""
+@pytest.mark.parametrize("frames, hold, fps", [(31, 5, 8), (61, 9, 12)])
+def test_the_notebook_race_is_large_and_small(valley_runs, tmp_path, frames, hold, fps):
+    """Notebook 05's race (31 frames) and the defaults (61): at least 640 pixels
+    wide, and under 1 MB."""
     s, runs = valley_runs
-    anim = animation.animate_race(s, runs, title="valley-plateau, lr = 0.05")
-    path = export.save_gif(anim, "05_race", folder=tmp_path)
+    anim = animation.animate_race(
+        s, runs, frames=frames, hold=hold, fps=fps, title="valley-plateau, lr = 0.05"
+    )
+    path = export.save_gif(anim, "05_race", folder=tmp_path, fps=fps)
     assert path.stat().st_size < 1_000_000
     with Image.open(path) as im:
-        assert im.n_frames == 61
+        assert im.n_frames == frames
+        assert im.size[0] >= 640
+
+
+def _pixel(fig, point):
+    """Row and column of a data point in the figure's pixels (row 0 at the top)."""
+    x, y = fig.axes[0].transData.transform(point)
+    return round(fig.bbox.height - y), round(x)
+
+
+def test_both_balls_are_visible_at_the_start(valley_runs, tmp_path):
+    """Every race starts with the balls on one point: both must show in frame 0."""
+    s, runs = valley_runs
+    anim = animation.animate_race(s, runs, frames=2, hold=0)
+    path = export.save_gif(anim, "start", folder=tmp_path)
+    with Image.open(path) as im:
+        first = np.asarray(im.convert("RGB"))
+    row, col = _pixel(anim._fig, s.start)
+    patch = first[row - 20 : row + 21, col - 20 : col + 21].reshape(-1, 3)
+    for name in ("adagrad", "rmsprop"):
+        rgb = [round(255 * c) for c in matplotlib.colors.to_rgb(plotting.color_for(name))]
+        shown = int(np.all(patch == rgb, axis=1).sum())
+        assert shown >= 30, f"{name}'s ball shows {shown} pixels at the start"
+
+
+def test_the_balls_differ_in_shape_and_the_later_one_is_on_top(short_runs):
+    s, runs = short_runs
+    _, draw = animation.race_figure(s, runs)
+    _, _, _, ball_a, _, _, _, ball_r, _ = draw(0)
+    assert ball_a.get_markerfacecolor() != "none"  # a filled disc
+    assert ball_r.get_markerfacecolor() == "none"  # a ring around it
+    assert ball_r.get_markersize() > ball_a.get_markersize()
+    assert ball_r.get_zorder() > ball_a.get_zorder()
+
+
+def test_unknown_optimizers_take_the_colour_cycle(short_runs):
+    s, runs = short_runs
+    fake = dataclasses.replace(runs["AdaGrad"], optimizer=None)
+    _, draw = animation.race_figure(s, {"mine": fake, "RMSprop": runs["RMSprop"]})
+    square = draw(5)[2]
+    assert square.get_facecolor()[:3] == pytest.approx(matplotlib.colors.to_rgb("C0"))
+
+
+def test_the_module_uses_hist_name_and_the_one_colour_fallback():
+    import inspect
+
+    source = inspect.getsource(animation)
+    assert "optimizer.name" not in source
+    assert "except ValueError" not in source  # color_for(..., default=...) instead
 
 
 def test_importing_the_module_changes_nothing():
