@@ -247,6 +247,17 @@ def _wide_dip_end() -> float:
     return float(surfaces.valley_coords(hist.final)[0])
 
 
+def _race_size_ratio() -> float:
+    # two wells, lr 0.2, 1000 steps (RMSprop beta 0.99): AdaGrad's final
+    # accumulator_size over RMSprop's, the squares of the race at its end
+    from rmsnotes import animation, surfaces
+
+    s = surfaces.two_wells()
+    ada = optim.run(optim.adagrad(lr=0.2), s.grad, s.start, 1000)
+    rms = optim.run(optim.rmsprop(lr=0.2, beta=0.99), s.grad, s.start, 1000)
+    return float(animation.accumulator_size(ada)[-1] / animation.accumulator_size(rms)[-1])
+
+
 # Exercise answers, keyed "<notebook>-<name>", computed by rmsnotes when asked for.
 ANSWERS: dict[str, Callable[[], float]] = {
     "01-rate-after-100": _rate_after_100,
@@ -270,6 +281,7 @@ ANSWERS: dict[str, Callable[[], float]] = {
     "05-adagrad-rate-valley": _adagrad_rate_valley,
     "05-dip-crossing-lr": _dip_crossing_lr,
     "05-wide-dip-end": _wide_dip_end,
+    "05-race-size-ratio": _race_size_ratio,
 }
 
 

@@ -100,3 +100,23 @@ def test_notebook_04_answers_match_plain_loops():
     assert checks.ANSWERS["04-hinton-no-warm-up"]() == pytest.approx(x, rel=1e-12)
     # sign descent on x^2 from 0.93 in steps of 0.1: down to 0.03, then 0.03 <-> -0.07
     assert checks.ANSWERS["04-sign-descent-cycle"]() == pytest.approx(-0.07, rel=1e-9)
+
+
+def test_notebook_05_race_ratio_matches_plain_loops():
+    # the race's square sizes, sqrt(sum_i acc_i), by plain loops on the two wells at lr 0.2
+    from rmsnotes import surfaces
+
+    wells = surfaces.two_wells()
+    x_a, s = wells.start.copy(), np.zeros(2)
+    x_r, v = wells.start.copy(), np.zeros(2)
+    for _ in range(1000):
+        g = wells.grad(x_a)
+        s = s + g * g
+        x_a = x_a - 0.2 * g / (np.sqrt(s) + 1e-8)
+        g = wells.grad(x_r)
+        v = 0.99 * v + 0.01 * g * g
+        x_r = x_r - 0.2 * g / (np.sqrt(v) + 1e-8)
+    ratio = np.sqrt(s.sum()) / np.sqrt(v.sum())
+    # RMSprop hops in the deep well, so rounding differences between this loop and
+    # optim's grow to ~1e-4; the check's own tolerance (1e-3) is what a learner gets
+    assert checks.ANSWERS["05-race-size-ratio"]() == pytest.approx(ratio, rel=1e-3)
