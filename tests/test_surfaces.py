@@ -23,6 +23,8 @@ VARIANTS = {
     "valley_plateau": S.valley_plateau(),
     "narrow_dip": S.narrow_dip(),
     "narrow_dip(wide, deep, 0.5)": S.narrow_dip(width=0.3, depth=0.4, center=0.5),
+    "valley_plateau(aligned)": S.valley_plateau(aligned=True),
+    "narrow_dip(aligned)": S.narrow_dip(aligned=True),
     "two_wells": S.two_wells(),
     "two_wells(3, 4, 0.3, 1)": S.two_wells(left_depth=3.0, right_depth=4.0, width=0.3, y_scale=1.0),
 }
@@ -361,10 +363,66 @@ def test_registry():
 def test_valley_coords_round_trip():
     rng = np.random.default_rng(0)
     p = rng.normal(size=(10, 2))
-    uv = S.valley_coords(p)
-    back = np.column_stack([(uv[:, 0] - uv[:, 1]) / SQRT2, (uv[:, 0] + uv[:, 1]) / SQRT2])
+    uq = S.valley_coords(p)
+    back = np.column_stack([(uq[:, 0] - uq[:, 1]) / SQRT2, (uq[:, 0] + uq[:, 1]) / SQRT2])
     np.testing.assert_allclose(back, p, atol=1e-15)
-    np.testing.assert_allclose(np.linalg.norm(uv, axis=1), np.linalg.norm(p, axis=1))
+    np.testing.assert_allclose(np.linalg.norm(uq, axis=1), np.linalg.norm(p, axis=1))
+
+
+def test_from_valley_coords_is_the_inverse():
+    rng = np.random.default_rng(1)
+    uq = rng.normal(size=(3, 4, 2))
+    p = S.from_valley_coords(uq)
+    assert p.shape == (3, 4, 2)
+    np.testing.assert_allclose(S.valley_coords(p), uq, atol=1e-15)
+    np.testing.assert_allclose(S.from_valley_coords(S.valley_coords(p)), p, atol=1e-15)
+    np.testing.assert_allclose(S.from_valley_coords([-3, 2]), S.valley_plateau().start)
+    np.testing.assert_allclose(S.from_valley_coords([3.0, 0.0]), S.valley_plateau().minima[0])
+    with pytest.raises(ValueError, match=r"\(\.\.\., 2\)"):
+        S.from_valley_coords([1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="points"):
+        S.from_valley_coords(["u", "q"])
+
+
+def test_the_aligned_valley_is_the_rotated_one_in_valley_coordinates():
+    rot, aligned = S.valley_plateau(), S.valley_plateau(aligned=True)
+    p = np.random.default_rng(2).uniform(-4, 4, size=(500, 2))
+    uq = S.valley_coords(p)
+    np.testing.assert_allclose(aligned.f(uq), rot.f(p), rtol=1e-12, atol=1e-12)
+    # The gradient rotates with the point: grad_rot(p) = R^T grad_aligned(R p).
+    np.testing.assert_allclose(
+        S.from_valley_coords(aligned.grad(uq)), rot.grad(p), rtol=1e-12, atol=1e-12
+    )
+    # By hand: f = 2 q^2 + 0.01 (u - 3)^2 - exp(-(u - 3)^2 / 0.18), u = x, q = y.
+    x, y = 0.5, -0.7
+    want = 2 * y**2 + 0.01 * (x - 3) ** 2 - math.exp(-((x - 3) ** 2) / 0.18)
+    assert float(aligned.f([x, y])) == pytest.approx(want, rel=1e-15)
+    np.testing.assert_allclose(aligned.minima, [[3.0, 0.0]], atol=1e-12)
+    np.testing.assert_array_equal(aligned.start, [-3.0, 2.0])
+    assert aligned.name == "valley_plateau_aligned"
+    assert S.get("valley_plateau", aligned=True).name == "valley_plateau_aligned"
+    dip = S.narrow_dip(aligned=True)
+    np.testing.assert_allclose(dip.minima, S.valley_coords(S.narrow_dip().minima), atol=1e-12)
+    with pytest.raises(TypeError, match="aligned must be True or False"):
+        S.valley_plateau(aligned=1)
+
+
+def test_rotation_not_accumulation_alone_makes_adagrad_crawl():
+    """PLAN facts: lr 0.05, 300 steps, distance moved along the valley. AdaGrad moves
+    1.57 on the aligned valley against 0.019 rotated; RMSprop 5.98 vs 6.04."""
+    from rmsnotes import optim
+
+    moved = {}
+    for aligned in (False, True):
+        s = S.valley_plateau(aligned=aligned)
+        for name, make in (("adagrad", optim.adagrad), ("rmsprop", optim.rmsprop)):
+            hist = optim.run(make(lr=0.05), s.grad, s.start, 300)
+            u = hist.xs[:, 0] if aligned else S.valley_coords(hist.xs)[:, 0]
+            moved[name, aligned] = u[-1] - u[0]
+    assert moved["adagrad", True] == pytest.approx(1.57, abs=0.005)
+    assert moved["adagrad", False] == pytest.approx(0.019, abs=0.0005)
+    assert moved["rmsprop", True] == pytest.approx(5.98, abs=0.005)
+    assert moved["rmsprop", False] == pytest.approx(6.04, abs=0.005)
 
 
 def test_surfaces_give_the_same_bits_on_cpus_with_and_without_avx512():
