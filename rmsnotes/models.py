@@ -16,6 +16,17 @@ MLP 2-H-1 (tanh hidden layer, sigmoid output, mean binary cross-entropy)::
     a = X W1 + b1,  h = tanh(a),  z = h w2 + b2,  p = sigmoid(z)
     L = mean(log(1 + e^z) - y z)       (= mean of -y log p - (1 - y) log(1 - p))
 
+The MLP functions also take a *stack* of networks, params of shape (..., size): one
+network per row, e.g. (lrs, seeds, size) to train many at once with ``optim.run``.
+Each row's result is bit-identical to the call on that row alone (the rows are
+simply looped over)::
+
+    loss_fn(params)   (size,) -> float      (..., size) -> (...)
+    grad_fn(params)   (size,) -> (size,)    (..., size) -> (..., size)
+
+Stochastic gradients: ``online_grad(linear_grad, X, y, order)`` is a grad_fn whose
+step t sees only the examples ``order[t - 1]`` (one example, or a mini-batch).
+
 Example:
     >>> X = np.array([[1.0, 0.0], [1.0, 1.0]]); y = np.array([1.0, 3.0])
     >>> float(linear_loss(np.zeros(2), X, y))     # (1 + 9) / (2 * 2)
@@ -46,6 +57,7 @@ __all__ = [
     "mlp_grad",
     "mlp_accuracy",
     "mlp_problem",
+    "online_grad",
 ]
 
 Problem = tuple[Callable[[np.ndarray], float], Callable[[np.ndarray], np.ndarray]]
@@ -54,16 +66,9 @@ Problem = tuple[Callable[[np.ndarray], float], Callable[[np.ndarray], np.ndarray
 # ---------------------------------------------------------------------- validation
 
 
-def _float_array(name: str, value: Any) -> np.ndarray:
-    arr = np.asarray(value)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be a real-valued array, got dtype {arr.dtype}")
-    return arr.astype(float, copy=False)
-
-
 def _check_data(X: Any, y: Any, n_features: int | None = None) -> tuple[np.ndarray, ...]:
-    X = _float_array("X", X)
-    y = _float_array("y", y)
+    X = _validate.real_array("X", X)
+    y = _validate.real_array("y", y)
     if X.ndim != 2 or X.shape[0] < 1:
         raise ValueError(f"X must have shape (n, d) with n >= 1, got shape {X.shape}")
     if n_features is not None and X.shape[1] != n_features:
@@ -74,7 +79,7 @@ def _check_data(X: Any, y: Any, n_features: int | None = None) -> tuple[np.ndarr
 
 
 def _check_vector(name: str, value: Any, size: int) -> np.ndarray:
-    arr = _float_array(name, value)
+    arr = _validate.real_array(name, value)
     if arr.shape != (size,):
         raise ValueError(f"{name} must have shape ({size},), got shape {arr.shape}")
     return arr
@@ -83,6 +88,28 @@ def _check_vector(name: str, value: Any, size: int) -> np.ndarray:
 def _check_labels(y: np.ndarray) -> None:
     if not np.all((y >= 0) & (y <= 1)):
         raise ValueError("y must hold labels (or probabilities) in [0, 1]")
+
+
+def _check_stack(value: Any, size: int | None = None) -> np.ndarray:
+    """params as a float array of shape (..., size): one network or a stack of them."""
+    params = _validate.real_array("params", value)
+    if params.ndim == 0 or (size is not None and params.shape[-1] != size):
+        want = "(size,)" if size is None else f"({size},)"
+        raise ValueError(
+            f"params must have shape {want} for one network or (..., {size or 'size'}) "
+            f"for a stack of them, got shape {params.shape}"
+        )
+    return params
+
+
+def _each_network(one: Callable[[np.ndarray], Any], params: np.ndarray) -> Any:
+    """``one(params)`` for a flat vector; for a stack (..., size), ``one`` of every
+    row, stacked back into shape (...) + shape of one result."""
+    if params.ndim == 1:
+        return one(params)
+    rows = params.reshape(-1, params.shape[-1])
+    out = np.array([one(row) for row in rows])
+    return out.reshape(params.shape[:-1] + out.shape[1:])
 
 
 # ------------------------------------------------------------------ linear regression
@@ -201,7 +228,7 @@ def mlp_unpack(params: Any, n_inputs: int = 2) -> tuple[np.ndarray, np.ndarray, 
         (array([[0., 1.],
                [2., 3.]]), array([4., 5.]), array([6., 7.]), 8.0)
     """
-    params = _float_array("params", params)
+    params = _validate.real_array("params", params)
     per_unit = n_inputs + 2
     if params.ndim != 1 or params.size < per_unit + 1 or (params.size - 1) % per_unit:
         raise ValueError(
@@ -230,16 +257,23 @@ def _forward(params: Any, X: np.ndarray) -> tuple[np.ndarray, ...]:
 def mlp_forward(params: Any, X: Any) -> np.ndarray:
     """P(y = 1 | x) for each row of X: sigmoid(tanh(X W1 + b1) w2 + b2), shape (n,).
 
+    For a stack of networks, params of shape (..., size), the result has shape
+    (..., n).
+
     Example:
         >>> p = mlp_forward(mlp_init(hidden=8), np.zeros((3, 2)))
         >>> p.shape, bool(np.all((0 < p) & (p < 1)))
         ((3,), True)
     """
-    X = _float_array("X", X)
+    X = _validate.real_array("X", X)
     if X.ndim != 2:
         raise ValueError(f"X must have shape (n, d), got shape {X.shape}")
-    *_, z = _forward(params, X)
-    return _sigmoid(z)
+
+    def one(p: np.ndarray) -> np.ndarray:
+        *_, z = _forward(p, X)
+        return _sigmoid(z)
+
+    return _each_network(one, _check_stack(params))
 
 
 def mlp_loss(params: Any, X: Any, y: Any) -> float:
@@ -251,13 +285,22 @@ def mlp_loss(params: Any, X: Any, y: Any) -> float:
 
     so no log(0) and no overflow, however confident the network is.
 
+    ``params`` may be a stack of networks, shape (..., size): the result then has
+    shape (...), one loss per network.
+
     Example:
         >>> params = np.zeros(mlp_size(4))                   # p = 1/2 everywhere
         >>> round(mlp_loss(params, np.ones((2, 2)), np.array([0, 1])), 6)   # log 2
         0.693147
+        >>> mlp_loss(np.zeros((3, mlp_size(4))), np.ones((2, 2)), np.array([0, 1])).shape
+        (3,)
     """
     X, y = _check_data(X, y)
     _check_labels(y)
+    return _each_network(lambda p: _loss(p, X, y), _check_stack(params))
+
+
+def _loss(params: np.ndarray, X: np.ndarray, y: np.ndarray) -> float:
     *_, z = _forward(params, X)
     return float(np.mean(np.logaddexp(0.0, z) - y * z))
 
@@ -272,6 +315,8 @@ def mlp_grad(params: Any, X: Any, y: Any) -> np.ndarray:
         da  = (dz w2^T) * (1 - h^2)                      tanh' = 1 - tanh^2
         dW1 = X^T da,   db1 = sum over rows of da
 
+    ``params`` may be a stack of networks, shape (..., size): so is the result.
+
     Example:
         >>> g = mlp_grad(mlp_init(hidden=3), np.ones((4, 2)), np.array([0, 1, 1, 0]))
         >>> g.shape
@@ -282,6 +327,10 @@ def mlp_grad(params: Any, X: Any, y: Any) -> np.ndarray:
     """
     X, y = _check_data(X, y)
     _check_labels(y)
+    return _each_network(lambda p: _grad(p, X, y), _check_stack(params))
+
+
+def _grad(params: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
     W1, w2, h, z = _forward(params, X)
     dz = (_sigmoid(z) - y) / len(y)
     da = np.outer(dz, w2) * (1.0 - h**2)
@@ -289,40 +338,147 @@ def mlp_grad(params: Any, X: Any, y: Any) -> np.ndarray:
 
 
 def mlp_accuracy(params: Any, X: Any, y: Any) -> float:
-    """Fraction of rows where the prediction 1[p > 1/2] equals the label y.
+    """Fraction of rows of X where the prediction 1[p > 1/2] equals the label y.
+
+    ``params`` may be a stack of networks, shape (..., size): the result then has
+    shape (...), one accuracy per network.
 
     Example:
         >>> mlp_accuracy(np.zeros(mlp_size(2)), np.ones((4, 2)), np.array([0, 0, 0, 1]))
         0.75
+        >>> mlp_accuracy(np.zeros((2, 3, mlp_size(2))), np.ones((4, 2)), np.array([0, 0, 0, 1]))
+        array([[0.75, 0.75, 0.75],
+               [0.75, 0.75, 0.75]])
     """
     X, y = _check_data(X, y)
-    p = mlp_forward(params, X)
-    return float(np.mean((p > 0.5) == (y > 0.5)))
+
+    def one(p: np.ndarray) -> float:
+        *_, z = _forward(p, X)
+        return float(np.mean((_sigmoid(z) > 0.5) == (y > 0.5)))
+
+    return _each_network(one, _check_stack(params))
 
 
 def mlp_problem(X: Any, y: Any, hidden: int = 16) -> Problem:
     """Close over (X, y): ``loss_fn(params)`` and ``grad_fn(params)`` for ``optim.run``.
 
     ``hidden`` fixes the expected size of params, (d + 2) hidden + 1 for d = X.shape[1];
-    a vector of another size raises ValueError.
+    a vector of another size raises ValueError. Both functions also take a stack of
+    networks, params of shape (..., size), and return one loss per network, shape
+    (...), or one gradient per network, shape (..., size); each row is bit-identical
+    to the call on that row alone. So ``optim.run(opt, grad_fn, inits, steps)`` with
+    ``inits`` of shape (seeds, size) trains every seed's network at once.
 
     Example:
         >>> X = np.array([[0.0, 1.0], [1.0, 0.0]]); y = np.array([0, 1])
         >>> loss_fn, grad_fn = mlp_problem(X, y, hidden=4)
         >>> grad_fn(mlp_init(hidden=4)).shape
         (17,)
+        >>> inits = np.stack([mlp_init(hidden=4, seed=k) for k in range(3)])   # (3, 17)
+        >>> loss_fn(inits).shape, grad_fn(inits).shape
+        ((3,), (3, 17))
+        >>> bool(loss_fn(inits)[1] == loss_fn(inits[1]))
+        True
     """
     X, y = _check_data(X, y)
     _check_labels(y)
     X, y = X.copy(), y.copy()
     size = mlp_size(hidden, X.shape[1])
 
-    def loss_fn(params: np.ndarray) -> float:
-        """Mean binary cross-entropy at params."""
-        return mlp_loss(_check_vector("params", params, size), X, y)
+    def loss_fn(params: np.ndarray) -> float | np.ndarray:
+        """Mean binary cross-entropy at params: a float, or shape (...) for a stack."""
+        return _each_network(lambda p: _loss(p, X, y), _check_stack(params, size))
 
     def grad_fn(params: np.ndarray) -> np.ndarray:
-        """Its gradient, by backpropagation."""
-        return mlp_grad(_check_vector("params", params, size), X, y)
+        """Its gradient, by backpropagation: shape (size,), or (..., size)."""
+        return _each_network(lambda p: _grad(p, X, y), _check_stack(params, size))
 
     return loss_fn, grad_fn
+
+
+def online_grad(
+    grad: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
+    X: Any,
+    y: Any,
+    order: Any,
+) -> Callable[[np.ndarray], np.ndarray]:
+    """A ``grad_fn`` that sees one example, or one mini-batch, per step.
+
+    Call t (t = 1, 2, ...) returns ``grad(w, X[rows], y[rows])`` with ``rows =
+    order[t - 1]``: an int picks one example (a batch of one row), an array of
+    indices a mini-batch. So ``optim.run(opt, online_grad(linear_grad, X, y, order),
+    w0, len(order))`` is online (stochastic) training in the order given. Every
+    ``online_grad(...)`` starts from the first entry again; it copies X, y and order.
+
+    Args:
+        grad: a gradient ``grad(w, X, y)``, e.g. :func:`linear_grad` or :func:`mlp_grad`.
+        X: inputs, shape (n, d).
+        y: targets, shape (n,).
+        order: one entry per step: a 1-D int array (one example per step), a 2-D int
+            array (one mini-batch per row), or a list of ints and index arrays.
+            Indices run from 0 to n - 1.
+
+    Raises:
+        ValueError: on the call after the last entry (``optim.run`` adds the step),
+            and for indices outside 0 .. n - 1 or empty batches.
+
+    Example:
+        >>> X, y = np.array([[1.0], [2.0], [3.0]]), np.array([1.0, 2.0, 3.0])
+        >>> g = online_grad(linear_grad, X, y, [2, [0, 1]])
+        >>> g(np.zeros(1))            # example 2 alone: 3 * (0 - 3)
+        array([-9.])
+        >>> g(np.zeros(1))            # the batch {0, 1}: (1 * -1 + 2 * -2) / 2
+        array([-2.5])
+        >>> g(np.zeros(1))
+        Traceback (most recent call last):
+            ...
+        ValueError: online_grad ran out of examples: order holds 2 entries, one per step, and step 3 asked for another
+    """
+    if not callable(grad):
+        raise TypeError(f"grad must be a function grad(w, X, y), got {grad!r}")
+    X, y = _check_data(X, y)
+    X, y = X.copy(), y.copy()
+    n = len(y)
+    batches = _check_order(order, n)
+    used = 0
+
+    def grad_fn(w: np.ndarray) -> np.ndarray:
+        nonlocal used
+        if used == len(batches):
+            raise ValueError(
+                f"online_grad ran out of examples: order holds {len(batches)} entries, "
+                f"one per step, and step {used + 1} asked for another"
+            )
+        rows = batches[used]
+        used += 1
+        return grad(w, X[rows], y[rows])
+
+    return grad_fn
+
+
+def _check_order(order: Any, n: int) -> list[np.ndarray]:
+    """order as a list of index arrays (a 1-row batch for an int), each checked."""
+    if isinstance(order, np.ndarray):
+        entries = list(order)
+    elif isinstance(order, (list, tuple)):
+        entries = order
+    else:
+        raise TypeError(
+            f"order must be a sequence of indices or index arrays, got {type(order).__name__}"
+        )
+    batches = []
+    for t, entry in enumerate(entries, start=1):
+        rows = np.asarray(entry)
+        if rows.ndim == 1 and rows.size == 0:
+            raise ValueError(f"order[{t - 1}] (step {t}) is an empty batch")
+        if rows.dtype.kind not in "iu" or rows.ndim > 1:
+            raise TypeError(
+                f"order[{t - 1}] (step {t}) must be an int or a 1-D array of ints, got {entry!r}"
+            )
+        rows = np.atleast_1d(rows).astype(np.intp)
+        if rows.min() < 0 or rows.max() >= n:
+            raise ValueError(
+                f"order[{t - 1}] (step {t}) holds an index outside 0 .. {n - 1}: {entry!r}"
+            )
+        batches.append(rows)
+    return batches

@@ -181,8 +181,10 @@ def test_mlp_problem_closures():
     params = models.mlp_init(5, seed=2)
     assert loss_fn(params) == models.mlp_loss(params, X, y)
     np.testing.assert_array_equal(grad_fn(params), models.mlp_grad(params, X, y))
-    with pytest.raises(ValueError, match=r"params must have shape \(21,\), got shape \(65,\)"):
+    with pytest.raises(ValueError, match=r"params must have shape \(21,\) .*got shape \(65,\)"):
         grad_fn(models.mlp_init(16))
+    with pytest.raises(ValueError, match=r"\(\.\.\., 21\) for a stack .*got shape \(2, 65\)"):
+        loss_fn(np.zeros((2, 65)))
 
 
 def test_mlp_bad_input():
@@ -191,7 +193,7 @@ def test_mlp_bad_input():
     with pytest.raises(ValueError, match="params must be a flat vector"):
         models.mlp_loss(params[:-1], X, y)
     with pytest.raises(ValueError, match="params must be a flat vector"):
-        models.mlp_grad(params.reshape(1, -1), X, y)
+        models.mlp_grad(params.reshape(1, -1)[:, :-1], X, y)  # a stack of wrong sizes
     with pytest.raises(ValueError, match=r"y must have shape \(10,\)"):
         models.mlp_loss(params, X, y[:5])
     with pytest.raises(ValueError, match="X must have shape"):
@@ -208,3 +210,137 @@ def test_mlp_bad_input():
         models.mlp_init(4, seed=0.5)
     with pytest.raises(ValueError, match="seed must be an int >= 0"):
         models.mlp_init(4, seed=-1)
+
+
+# ------------------------------------------------------------ stacks of networks
+
+
+@pytest.fixture(scope="module")
+def moons_problem():
+    X, y = data.make_moons(n=60, seed=3)
+    stack = np.stack([[models.mlp_init(6, seed=3 * i + j) for j in range(3)] for i in range(2)])
+    return X, y, stack  # stack: (2, 3, 25)
+
+
+def test_a_stack_of_networks_gives_each_row_bit_for_bit(moons_problem):
+    X, y, stack = moons_problem
+    loss_fn, grad_fn = models.mlp_problem(X, y, hidden=6)
+    losses, grads = loss_fn(stack), grad_fn(stack)
+    assert losses.shape == (2, 3) and grads.shape == (2, 3, 25)
+    acc = models.mlp_accuracy(stack, X, y)
+    probs = models.mlp_forward(stack, X)
+    assert acc.shape == (2, 3) and probs.shape == (2, 3, 60)
+    for i in range(2):
+        for j in range(3):
+            one = stack[i, j].copy()  # a fresh array, as a single call would get
+            assert losses[i, j] == loss_fn(one)
+            np.testing.assert_array_equal(grads[i, j], grad_fn(one))
+            assert acc[i, j] == models.mlp_accuracy(one, X, y)
+            np.testing.assert_array_equal(probs[i, j], models.mlp_forward(one, X))
+            assert models.mlp_loss(stack, X, y)[i, j] == models.mlp_loss(one, X, y)
+            np.testing.assert_array_equal(models.mlp_grad(stack, X, y)[i, j], grad_fn(one))
+
+
+def test_training_a_stack_is_training_each_network(moons_problem):
+    X, y, stack = moons_problem
+    _, grad_fn = models.mlp_problem(X, y, hidden=6)
+    inits = stack[0]  # (3, 25)
+    together = optim.run(optim.rmsprop(lr=0.01), grad_fn, inits, 25)
+    for k in range(3):
+        alone = optim.run(optim.rmsprop(lr=0.01), grad_fn, inits[k].copy(), 25)
+        np.testing.assert_array_equal(together.xs[:, k], alone.xs)
+
+
+def test_a_single_network_still_gives_a_float(moons_problem):
+    X, y, stack = moons_problem
+    loss_fn, _ = models.mlp_problem(X, y, hidden=6)
+    assert isinstance(loss_fn(stack[0, 0]), float)
+    assert isinstance(models.mlp_accuracy(stack[0, 0], X, y), float)
+
+
+# ---------------------------------------------------------------- online_grad
+
+
+def test_online_grad_hands_out_one_example_per_step():
+    X, y = data.make_sparse_regression(n=50, seed=1)
+    order = np.random.default_rng(0).integers(0, 50, size=30)
+    w0 = np.zeros(X.shape[1])
+    hist = optim.run(
+        optim.adagrad(0.5), models.online_grad(models.linear_grad, X, y, order), w0, 30
+    )
+    w = w0.copy()  # by hand: step t uses example order[t - 1] as a batch of one
+    opt = optim.adagrad(0.5)
+    state = opt.init(w)
+    for t, i in enumerate(order, start=1):
+        g = models.linear_grad(w, X[[i]], y[[i]])
+        np.testing.assert_array_equal(hist.grads[t - 1], g)
+        step, state = opt.update(g, state)
+        w = w + step
+    np.testing.assert_array_equal(hist.final, w)
+
+
+def test_online_grad_mini_batches_and_mlps():
+    X, y = data.make_moons(n=40, seed=2)
+    batches = np.arange(40).reshape(4, 10)  # a 2-D order: one batch per row
+    g = models.online_grad(models.mlp_grad, X, y, batches)
+    params = models.mlp_init(4)
+    for rows in batches:
+        np.testing.assert_array_equal(g(params), models.mlp_grad(params, X[rows], y[rows]))
+    ragged = models.online_grad(models.linear_grad, X, y, [3, [0, 1, 2], np.array([5, 6])])
+    w = np.array([0.5, -0.5])
+    np.testing.assert_array_equal(ragged(w), models.linear_grad(w, X[[3]], y[[3]]))
+    np.testing.assert_array_equal(ragged(w), models.linear_grad(w, X[:3], y[:3]))
+    np.testing.assert_array_equal(ragged(w), models.linear_grad(w, X[5:7], y[5:7]))
+
+
+def test_online_grad_says_when_the_order_runs_out():
+    X, y = data.make_intercept_regression(n=5)
+    stream = models.online_grad(models.linear_grad, X, y, [0, 1])
+    with pytest.raises(
+        ValueError, match="step 3 of 3.*online_grad ran out of examples: order holds 2"
+    ):
+        optim.run(optim.sgd(0.1), stream, np.zeros(2), 3)
+
+
+def test_online_grad_copies_its_inputs_and_starts_afresh():
+    X, y = data.make_intercept_regression(n=5)
+    order = np.array([4, 4])
+    X2, y2 = X.copy(), y.copy()
+    stream = models.online_grad(models.linear_grad, X2, y2, order)
+    order[:] = 0
+    X2[:] = 0.0
+    y2[:] = 0.0
+    np.testing.assert_array_equal(
+        stream(np.zeros(2)), models.linear_grad(np.zeros(2), X[[4]], y[[4]])
+    )
+    fresh = models.online_grad(models.linear_grad, X, y, [1])
+    np.testing.assert_array_equal(
+        fresh(np.zeros(2)), models.linear_grad(np.zeros(2), X[[1]], y[[1]])
+    )
+
+
+@pytest.mark.parametrize(
+    "order, error, match",
+    [
+        ([5], ValueError, r"outside 0 \.\. 4"),
+        ([-1], ValueError, r"outside 0 \.\. 4"),
+        ([[]], ValueError, "empty batch"),
+        ([0.5], TypeError, r"order\[0\] \(step 1\) must be an int"),
+        ([True], TypeError, "must be an int"),
+        ([np.zeros((2, 2), int)], TypeError, "1-D array of ints"),
+        (3, TypeError, "order must be a sequence"),
+        ("01", TypeError, "order must be a sequence"),
+    ],
+)
+def test_online_grad_bad_orders(order, error, match):
+    X, y = data.make_intercept_regression(n=5)
+    with pytest.raises(error, match=match):
+        models.online_grad(models.linear_grad, X, y, order)
+
+
+def test_online_grad_bad_grad_and_data():
+    X, y = data.make_intercept_regression(n=5)
+    with pytest.raises(TypeError, match="grad must be a function"):
+        models.online_grad(None, X, y, [0])
+    with pytest.raises(ValueError, match="y must have shape"):
+        models.online_grad(models.linear_grad, X, y[:3], [0])
