@@ -203,8 +203,8 @@ def least_squares(X: Any, y: Any) -> np.ndarray:
         >>> least_squares([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]], [1.0, 3.0, 5.0])
         array([1., 2.])
     """
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y, dtype=float)
+    X = _validate.real_array("X", X)
+    y = _validate.real_array("y", y)
     if X.ndim != 2:
         raise ValueError(f"X must have shape (n, d), got shape {X.shape}")
     if y.shape != (X.shape[0],):

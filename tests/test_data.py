@@ -171,3 +171,11 @@ def test_least_squares_bad_shapes():
 def test_bad_arguments(make, kwargs, err, msg):
     with pytest.raises(err, match=msg):
         make(**kwargs)
+
+
+def test_least_squares_refuses_complex_and_text():
+    with pytest.raises(TypeError, match="X must be a real-valued array"):
+        data.least_squares([[1j, 0.0]], [1.0])
+    with pytest.raises(TypeError, match="y must be a real-valued array"):
+        data.least_squares([[1.0, 0.0]], ["a"])
+    np.testing.assert_allclose(data.least_squares([[1, 0], [1, 1]], [1, 3]), [1.0, 2.0])
