@@ -7,9 +7,11 @@ Import the modules you need; importing the package itself does nothing else::
 
 Modules:
     optim      sgd, adagrad, rmsprop, adam as pure init/update pairs; run() -> History
-    surfaces   Surface and the course's test functions (quadratic, Rosenbrock, ...)
+    surfaces   Surface and the course's test functions (quadratic, Rosenbrock, the
+               valley-plateau and its axis-aligned control, ...); valley coordinates
     data       seeded data sets and their least-squares solutions
-    models     losses and gradients of linear regression and a small MLP
+    models     losses and gradients of linear regression and a small MLP (one network
+               or a stack of them); online_grad: one example or mini-batch per step
     plotting   contours, paths, per-step curves and lr sweeps (drawing only)
     export     figure files: save_figure / save_and_show (PNG, 150 dpi), save_gif
     ema        exponential moving averages: weights, window, half-life, bias correction

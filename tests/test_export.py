@@ -263,3 +263,18 @@ import matplotlib.pyplot as plt
 assert plt.get_fignums() == []
 """
     subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_the_package_lists_every_module_and_imports_none():
+    import rmsnotes
+
+    here = Path(rmsnotes.__file__).parent
+    modules = {p.stem for p in here.glob("*.py") if not p.stem.startswith("_")}
+    assert set(rmsnotes.__all__) == modules
+    for name in modules:
+        assert f"\n    {name} " in rmsnotes.__doc__ or f" {name}:" in rmsnotes.__doc__, name
+    script = (
+        "import sys, rmsnotes; print(sorted(m for m in sys.modules if m.startswith('rmsnotes')))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['rmsnotes']"
