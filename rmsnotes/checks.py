@@ -152,6 +152,20 @@ def _smallest_converging_lr_centred() -> float:
     return float(sweeps.lrs_below(res, 1e-3).min())
 
 
+def _rmsprop_return_step() -> float:
+    # RMSprop, lr 0.03, beta 0.9, 2000 online steps on the sparse data in notebook 02's
+    # order: median |step on w_s| / lr on the steps whose example has the rare feature,
+    # every appearance after the first
+    from rmsnotes import data, models
+
+    X, y = data.make_sparse_regression()
+    order = np.random.default_rng(0).integers(0, len(y), size=2000)
+    grad_fn = models.online_grad(models.linear_grad, X, y, order)
+    hist = optim.run(optim.rmsprop(lr=0.03, beta=0.9), grad_fn, np.zeros(2), 2000)
+    on = np.flatnonzero(X[order, 1] == 1)  # t - 1 for the steps t that see the feature
+    return float(np.median(np.abs(hist.updates[on[1:], 1]) / 0.03))
+
+
 # ----------------------------------------------------------- notebook 03 answers
 
 
@@ -267,6 +281,7 @@ ANSWERS: dict[str, Callable[[], float]] = {
     "02-steps-to-travel-4": _steps_to_travel_4,
     "02-centred-condition": _centred_condition,
     "02-smallest-converging-lr-centred": _smallest_converging_lr_centred,
+    "02-rmsprop-return-step": _rmsprop_return_step,
     # notebook 03
     "03-half-life-0.99": _half_life_099,
     "03-steps-until-step-near-lr": _steps_until_step_near_lr,

@@ -90,6 +90,24 @@ def test_check_answer(value, ok, capsys):
     assert capsys.readouterr().out.startswith("correct:" if ok else "not yet:")
 
 
+def test_notebook_02_return_step_matches_a_plain_loop():
+    # RMSprop online on the sparse data, one example per step, by a plain loop
+    from rmsnotes import data
+
+    X, y = data.make_sparse_regression()
+    order = np.random.default_rng(0).integers(0, len(y), size=2000)
+    w, v, ratios = np.zeros(2), np.zeros(2), []
+    for i in order:
+        g = X[i] * (X[i] @ w - y[i])
+        v = 0.9 * v + 0.1 * g * g
+        step = -0.03 * g / (np.sqrt(v) + 1e-8)
+        w = w + step
+        if X[i, 1] == 1:
+            ratios.append(abs(step[1]) / 0.03)
+    expected = np.median(ratios[1:])
+    assert checks.ANSWERS["02-rmsprop-return-step"]() == pytest.approx(expected, rel=1e-9)
+
+
 def test_notebook_04_answers_match_plain_loops():
     # Hinton's example, v_0 = 0.09, by a plain loop
     x, v = 0.0, 0.09
