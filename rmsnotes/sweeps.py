@@ -132,6 +132,15 @@ def regression_task(X: Any, y: Any, x0: Any = None) -> Task:
     the same numbers up to rounding, and a d x d product per step instead of two
     passes over the n rows, which is what makes a sweep of many runs cheap.
 
+    Caveat for normalising optimizers (RMSprop, Adam, sign-like steps): near the
+    least-squares weights ``A w - b`` can round to exactly 0, where the model's
+    ``X^T (X w - y) / n`` leaves a rounding-level gradient. RMSprop divides that
+    residue by its own size and keeps stepping about lr; an exact 0 stops it. So a
+    run that reaches w* to rounding can look converged here and jitter with the
+    model's gradient (and which happens may depend on the CPU's rounding). Where
+    the difference matters, build the Task from ``models.linear_problem(X, y)``'s
+    grad_fn: ``Task(grad_fn, x0, distance_to(data.least_squares(X, y)))``.
+
     Args:
         X: design matrix, shape (n, d).
         y: targets, shape (n,).
