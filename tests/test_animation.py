@@ -271,6 +271,18 @@ def test_unknown_optimizers_take_the_colour_cycle(short_runs):
     assert square.get_facecolor()[:3] == pytest.approx(matplotlib.colors.to_rgb("C0"))
 
 
+def test_frames_redraw_only_what_moves(short_runs):
+    """Speed (notebook 05's budget): the still is copied, not resampled as a
+    FigureImage, and the moving axes hold no title to lay out on every frame."""
+    s, runs = short_runs
+    fig, draw = animation.race_figure(s, runs)
+    counter = draw(3)[0]
+    (ax,) = fig.axes
+    assert fig.images == []
+    assert counter.get_text() == "step 3 of 40" and counter is not ax.title
+    assert [ax.title.get_text(), ax._left_title.get_text(), ax._right_title.get_text()] == [""] * 3
+
+
 def test_the_module_uses_hist_name_and_the_one_colour_fallback():
     import inspect
 
