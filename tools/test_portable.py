@@ -17,7 +17,9 @@ machines would pick, forced by environment variables:
 
 The core types are x86_64 ones, so on any other machine the script says it skips and
 why, and exits 0. A kernel the CPU lacks cannot be forced on; only newer ones can be
-switched off, which is why each configuration turns features *off*.
+switched off, which is why each configuration turns features *off*. The notebooks'
+figures go to a scratch folder (``RMSNOTES_FIGURES``), so ``figures/`` is left as
+committed.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -70,7 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     notebooks = args.notebooks or sorted(str(p) for p in (ROOT / "notebooks").glob("*.ipynb"))
     failed = []
     for name in args.config or list(CONFIGS):
-        env = {**os.environ, **CONFIGS[name]}
+        # Figures go to a scratch folder: the committed ones are made with this
+        # machine's own kernels, and a run under other kernels must not rewrite them.
+        scratch = tempfile.mkdtemp(prefix=f"rmsnotes-figures-{name}-")
+        env = {**os.environ, **CONFIGS[name], "RMSNOTES_FIGURES": scratch}
         env.pop("MPLBACKEND", None)  # the notebooks need the inline backend
         settings = " ".join(f"{k}={v!r}" for k, v in CONFIGS[name].items())
         print(f"== {name}: {settings}", flush=True)
