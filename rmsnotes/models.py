@@ -24,6 +24,9 @@ simply looped over)::
     loss_fn(params)   (size,) -> float      (..., size) -> (...)
     grad_fn(params)   (size,) -> (size,)    (..., size) -> (..., size)
 
+``linear_problem``'s loss_fn and grad_fn (and ``linear_grad``) take a stack of
+weight vectors, w of shape (..., d), the same way, also bit-identical per row.
+
 Stochastic gradients: ``online_grad(linear_grad, X, y, order)`` is a grad_fn whose
 step t sees only the examples ``order[t - 1]`` (one example, or a mini-batch).
 
@@ -141,37 +144,79 @@ def linear_loss(w: Any, X: Any, y: Any) -> float:
 def linear_grad(w: Any, X: Any, y: Any) -> np.ndarray:
     """Gradient of :func:`linear_loss`: X^T (X w - y) / n, shape (d,).
 
+    ``w`` may also be a stack of weight vectors, shape (..., d): then the result has
+    shape (..., d), one gradient per row, each bit-identical to the call on that row
+    alone (see :func:`linear_problem`).
+
     Example:
         >>> linear_grad([1.0], [[2.0]], [5.0])          # 2 * (2 - 5) / 1
         array([-6.])
+        >>> linear_grad([[1.0], [2.5]], [[2.0]], [5.0])  # two points: 2 (2 - 5), 2 (5 - 5)
+        array([[-6.],
+               [ 0.]])
     """
     X, y = _check_data(X, y)
-    w = _check_vector("w", w, X.shape[1])
-    return X.T @ (X @ w - y) / len(y)
+    return _linear_grad(_check_points(w, X.shape[1]), X, y)
+
+
+def _check_points(value: Any, d: int) -> np.ndarray:
+    """w as a float array of shape (d,), or a stack of points (..., d)."""
+    w = _validate.real_array("w", value)
+    if w.ndim == 0 or w.shape[-1] != d:
+        raise ValueError(
+            f"w must have shape ({d},) for one point or (..., {d}) for a stack of them, "
+            f"got shape {w.shape}"
+        )
+    return w
+
+
+def _residuals(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """X w - y for w of shape (d,) or (..., d) -> (n,) or (..., n).
+
+    ``X @ w[..., None]`` makes NumPy's matmul do one matrix-vector product per row
+    (the same BLAS call a single w gets), so each row is bit-identical to the single
+    call; ``w @ X.T`` would be one matrix-matrix product, which may round differently.
+    """
+    return (X @ w[..., None])[..., 0] - y
+
+
+def _linear_grad(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """X^T (X w - y) / n, row by row for a stack (validated input)."""
+    return (X.T @ _residuals(w, X, y)[..., None])[..., 0] / len(y)
 
 
 def linear_problem(X: Any, y: Any) -> Problem:
     """Close over (X, y): ``loss_fn(w)`` and ``grad_fn(w)`` for ``optim.run``.
 
     The data are validated and copied once; the closures check only w's shape.
+    Like :func:`mlp_problem`'s, both also take a stack of points, w of shape
+    (..., d): ``loss_fn`` -> shape (...), ``grad_fn`` -> shape (..., d), each row
+    bit-identical to the call on that row alone (NumPy's matmul makes the same
+    matrix-vector product for every row). So one ``optim.run`` on a stack of starts
+    is many runs (``sweeps.lr_sweep`` runs every lr of a sweep so).
 
     Example:
         >>> loss_fn, grad_fn = linear_problem([[1.0, 0.0], [1.0, 1.0]], [1.0, 3.0])
         >>> loss_fn(np.array([1.0, 2.0])), grad_fn(np.array([1.0, 2.0]))
         (0.0, array([0., 0.]))
+        >>> loss_fn(np.array([[1.0, 2.0], [0.0, 0.0]]))     # a stack of two points
+        array([0. , 2.5])
     """
     X, y = _check_data(X, y)
     X, y = X.copy(), y.copy()
     n, d = X.shape
 
-    def loss_fn(w: np.ndarray) -> float:
-        """||X w - y||^2 / (2 n)."""
-        r = X @ _check_vector("w", w, d) - y
-        return float(r @ r) / (2 * n)
+    def loss_fn(w: np.ndarray) -> float | np.ndarray:
+        """||X w - y||^2 / (2 n): a float for one point, shape (...) for a stack."""
+        w = _check_points(w, d)
+        r = _residuals(w, X, y)
+        if w.ndim == 1:
+            return float(r @ r) / (2 * n)
+        return (r[..., None, :] @ r[..., :, None])[..., 0, 0] / (2 * n)  # r @ r per row
 
     def grad_fn(w: np.ndarray) -> np.ndarray:
-        """X^T (X w - y) / n."""
-        return X.T @ (X @ _check_vector("w", w, d) - y) / n
+        """X^T (X w - y) / n: shape (d,), or (..., d) for a stack."""
+        return _linear_grad(_check_points(w, d), X, y)
 
     return loss_fn, grad_fn
 

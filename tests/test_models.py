@@ -55,6 +55,26 @@ def test_linear_problem_closures_match_and_run():
     assert np.all(np.diff(hist.losses) < 0)
 
 
+@pytest.mark.parametrize("shape", [(1,), (7,), (3, 4)])
+@pytest.mark.parametrize("which", ["sparse", "intercept"])
+def test_linear_problem_takes_stacks_each_row_bit_identical(shape, which):
+    X, y = data.make_sparse_regression() if which == "sparse" else data.make_intercept_regression()
+    loss_fn, grad_fn = models.linear_problem(X, y)
+    W = np.random.default_rng(3).normal(size=(*shape, 2)) * 5
+    grads, losses = grad_fn(W), loss_fn(W)
+    assert grads.shape == W.shape and losses.shape == shape
+    for i in np.ndindex(shape):
+        w = W[i].copy()
+        np.testing.assert_array_equal(grads[i], grad_fn(w))
+        np.testing.assert_array_equal(grads[i], models.linear_grad(w, X, y))
+        assert losses[i] == loss_fn(w) == models.linear_loss(w, X, y)
+    # the single call is the formula, and the stack of linear_grad is grad_fn's
+    np.testing.assert_allclose(
+        grad_fn(W[(0,) * len(shape)]), X.T @ (X @ W[(0,) * len(shape)] - y) / len(y), rtol=1e-13
+    )
+    np.testing.assert_array_equal(models.linear_grad(W, X, y), grads)
+
+
 def test_linear_problem_copies_its_data():
     X, y = data.make_intercept_regression(n=10)
     loss_fn, _ = models.linear_problem(X, y)
@@ -72,8 +92,10 @@ def test_linear_bad_shapes():
     with pytest.raises(ValueError, match="X must have shape"):
         models.linear_loss(np.ones(2), np.ones(4), y)
     _, grad_fn = models.linear_problem(X, y)
-    with pytest.raises(ValueError, match=r"w must have shape \(2,\), got shape \(2, 1\)"):
+    with pytest.raises(ValueError, match=r"w must have shape \(2,\) .*got shape \(2, 1\)"):
         grad_fn(np.ones((2, 1)))
+    with pytest.raises(ValueError, match=r"w must have shape \(2,\) .*got shape \(\)"):
+        grad_fn(np.float64(1.0))
     with pytest.raises(TypeError, match="X must be a real-valued array"):
         models.linear_problem(np.array([["a", "b"]]), np.ones(1))
 
