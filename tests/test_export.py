@@ -92,6 +92,19 @@ def test_save_figure_is_deterministic_with_colorbar(tmp_path):
     assert a == b
 
 
+def test_save_figure_lays_a_grid_out_once_and_restores_the_figure(tmp_path):
+    """Speed: a grid figure gets one layout pass (at the saving dpi, so the draw reuses
+    its text measurements); the figure keeps its own dpi and layout engine."""
+    fig = _two_panel_figure()
+    engine = fig.get_layout_engine()
+    calls = []
+    execute = engine.execute
+    engine.execute = lambda f: (calls.append(f.dpi), execute(f))[1]
+    export.save_figure(fig, "once", folder=tmp_path)
+    assert calls == [150]
+    assert fig.dpi == 100 and fig.get_layout_engine() is engine
+
+
 def test_save_figure_env_var_and_precedence(tmp_path, monkeypatch):
     monkeypatch.setenv("RMSNOTES_FIGURES", str(tmp_path / "env"))
     fig, ax = plotting.new_figure()
