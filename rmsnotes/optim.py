@@ -102,10 +102,12 @@ class Optimizer(NamedTuple):
     Attributes:
         init: ``init(x0) -> state``; zeros (or the initial accumulator) shaped like x0.
         update: ``update(g, state) -> (step, new_state)``; the next point is x + step.
-        rate: ``rate(state) -> array``, shaped like x: the effective per-coordinate
-            learning rate ``lr / d`` of the last update, where d is the divisor the
-            optimizer applied: 1 for SGD; sqrt(s) + eps for AdaGrad; sqrt(v) + eps
-            for RMSprop; sqrt(v_hat) + eps for Adam. The step is ``-rate * g``
+        rate: ``rate(state) -> array`` that broadcasts against x: the effective
+            per-coordinate learning rate ``lr / d`` of the last update, where d is
+            the divisor the optimizer applied: 1 for SGD (whose rate, lr everywhere,
+            is a 0-d array: its state need not hold an array of x's shape); sqrt(s) +
+            eps for AdaGrad; sqrt(v) + eps for RMSprop; sqrt(v_hat) + eps for Adam,
+            each shaped like x. ``run`` records it shaped like x in ``hist.rates``. The step is ``-rate * g``
             without momentum; with momentum mu it is ``mu * step_prev - rate * g``
             (rate is the factor on the newest gradient); for Adam it is
             ``-rate * m_hat``.
@@ -125,9 +127,13 @@ class Optimizer(NamedTuple):
 
 
 class SGDState(NamedTuple):
-    """State of :func:`sgd`: the momentum buffer ``b`` (zeros when momentum is 0)."""
+    """State of :func:`sgd`: the momentum buffer ``b``, an array only when momentum > 0.
 
-    b: np.ndarray
+    Plain gradient descent keeps nothing (``b`` is None), as ``torch.optim.SGD``
+    keeps no state without momentum; ``run`` then records no state arrays at all.
+    """
+
+    b: np.ndarray | None = None
 
 
 class AdagradState(NamedTuple):
@@ -185,10 +191,15 @@ def _divide_by_root(
 # ---------------------------------------------------------------------- validation
 
 
-def _check_grad(g: Any, like: np.ndarray) -> np.ndarray:
-    """Validate a gradient against the state it updates: shape, and finiteness."""
+def _check_grad(g: Any, like: np.ndarray | None) -> np.ndarray:
+    """Validate a gradient against the state it updates: shape, and finiteness.
+
+    ``like`` is None for a state without arrays (plain SGD): then only finiteness.
+    """
     g = _validate.real_array("gradient", g)
-    if g.shape != like.shape:
+    if like is None:
+        like = g
+    elif g.shape != like.shape:
         raise ValueError(f"gradient shape {g.shape} does not match the state's shape {like.shape}")
     if not _validate.all_finite(g):
         raise ValueError(
@@ -233,6 +244,8 @@ def _optimizer(
     ``init`` receives x0 as a float array; ``update`` receives a gradient already
     checked against the state (real, finite, shaped like the state's first field,
     in its dtype) and a state of ``state_type`` whose fields ``uses`` are arrays.
+    With ``uses`` empty (plain SGD keeps nothing) the gradient's shape is left to
+    :func:`run`, which checks it against x.
     """
 
     def checked_init(x0: Any) -> Any:
@@ -240,7 +253,8 @@ def _optimizer(
 
     def checked_update(g: Any, state: Any) -> tuple[np.ndarray, Any]:
         _check_state(state, state_type, name, uses)
-        return _as_arrays(*update(_check_grad(g, getattr(state, uses[0])), state))
+        like = getattr(state, uses[0]) if uses else None
+        return _as_arrays(*update(_check_grad(g, like), state))
 
     def checked_rate(state: Any) -> np.ndarray:
         _check_state(state, state_type, name, uses)
@@ -262,7 +276,9 @@ def sgd(lr: float = 0.01, *, momentum: float = 0.0) -> Optimizer:
         without momentum:  step = -lr * g
         with momentum mu:  b_t = mu * b_{t-1} + g,   step = -lr * b_t   (b_0 = 0)
 
-    The divisor is d = 1, so ``rate(state)`` is lr everywhere.
+    The divisor is d = 1, so ``rate(state)`` is lr everywhere: a 0-d array, which
+    broadcasts against x. The state holds the buffer b only with momentum (plain
+    gradient descent keeps nothing, ``SGDState(b=None)``).
     Same as ``torch.optim.SGD(lr=lr, momentum=mu)`` (dampening 0, no Nesterov).
 
     Args:
@@ -272,14 +288,14 @@ def sgd(lr: float = 0.01, *, momentum: float = 0.0) -> Optimizer:
     Example:
         >>> opt = sgd(lr=0.1)
         >>> step, state = opt.update([2.0], opt.init([1.0]))
-        >>> step
-        array([-0.2])
+        >>> step, state.b, opt.rate(state)
+        (array([-0.2]), None, array(0.1))
     """
     lr = _validate.positive("lr", lr)
     momentum = _validate.unit_interval("momentum", momentum)
 
     def init(x0: np.ndarray) -> SGDState:
-        return SGDState(b=np.zeros_like(x0))
+        return SGDState(b=np.zeros_like(x0) if momentum else None)
 
     def update(g: np.ndarray, state: SGDState) -> tuple[np.ndarray, SGDState]:
         if not momentum:
@@ -288,9 +304,10 @@ def sgd(lr: float = 0.01, *, momentum: float = 0.0) -> Optimizer:
         return -lr * b, SGDState(b)
 
     def rate(state: SGDState) -> np.ndarray:
-        return np.full_like(state.b, lr)
+        return np.asarray(lr)  # d = 1 in every coordinate
 
-    return _optimizer("sgd", SGDState, ("b",), init, update, rate, lr=lr, momentum=momentum)
+    uses = ("b",) * (momentum > 0)
+    return _optimizer("sgd", SGDState, uses, init, update, rate, lr=lr, momentum=momentum)
 
 
 def adagrad(
@@ -745,8 +762,11 @@ def run(
     - ``lr_scale``: an array (or number) > 0 that broadcasts against x0; coordinate i
       runs with ``lr * lr_scale[i]``. With x0 a stack of starts, shape ``(k, ...)``,
       and ``lr_scale`` of shape ``(k, 1, ...)``, one run is k runs at k learning
-      rates (``success.run_over_lrs`` works so).
+      rates (``success.run_over_lrs`` and ``sweeps.lr_sweep`` work so).
 
+    The step applied is ``schedule(t) * (lr_scale * step_t)``, in that order: with
+    lr = 1, ``lr_scale * step_t`` is the step at lr = lr_scale, float for float, so
+    a row of a stacked run is exactly the separate run, schedule or not.
     ``History.rates`` and ``History.updates`` include both factors.
 
     What to keep. ``record="all"`` (the default) keeps points, gradients, updates,
@@ -835,14 +855,19 @@ def run(
                     if not _validate.all_finite(g):
                         bad = ~np.isfinite(g)
                         g = np.where(bad, 0.0, g)
+                if np.shape(g) != x.shape:  # (plain SGD's state has no shape to check it)
+                    raise ValueError(
+                        f"gradient shape {np.shape(g)} does not match x's shape {x.shape}"
+                    )
                 step, state = opt.update(g, state)
-                factor = scale
+                now = None
                 if schedule is not None:
                     now = _validate.positive(f"schedule({t})", schedule(t))
-                    factor = now if scale is None else scale * now
             except ValueError as exc:
                 raise ValueError(f"step {t} of {steps} (at x = {x!r}): {exc}") from exc
-            update = step if factor is None else factor * step
+            update = step if scale is None else scale * step
+            if now is not None:
+                update = now * update
             x = (x + update).astype(xs.dtype, copy=False)
             if project is not None:
                 x = np.array(project(x), dtype=x.dtype)
@@ -855,7 +880,8 @@ def run(
             if full:
                 grads[row - 1] = raw
                 updates[row - 1] = update
-                rates[row - 1] = opt.rate(state) if factor is None else factor * opt.rate(state)
+                rate = opt.rate(state) if scale is None else scale * opt.rate(state)
+                rates[row - 1] = rate if now is None else now * rate
                 for k in states:
                     states[k][row] = getattr(state, k)
 

@@ -10,7 +10,7 @@ that blows up as *diverged* instead of crashing::
     res = lr_sweep(optim.adagrad, np.geomspace(1e-3, 30, 19), task, steps=300)
     lr, err = best_lr(res)
 
-    Task                 grad_fn, x0 and an error to measure at the end
+    Task                 grad_fn (taking stacks of points), x0, an error for the end
     regression_task      the Task of least-squares linear regression
     distance_to          error_fn = Euclidean distance to a point
     final_point          the end point of optim.run, without recording the history
@@ -21,10 +21,20 @@ that blows up as *diverged* instead of crashing::
 Draw a sweep with ``plotting.plot_sweep(res)``; the 2-parameter regression loss as a
 surface is ``surfaces.linear_loss_surface(X, y)``.
 
-A run counts as diverged when ``optim.run`` stops on a non-finite gradient, or when
-its final error is not finite or exceeds ``blowup`` times its starting error. The
-error of a diverged run is recorded as ``inf`` (and flagged in ``diverged``), so
-minima, plots and tolerances treat it as "worse than anything" without special cases.
+One run for the whole sweep. ``lr_sweep`` runs every lr at once, as a single
+``optim.run(factory(lr=1.0), task.grad_fn, x0 stacked once per lr, steps,
+lr_scale=lrs[:, None], record="final", nonfinite="freeze")`` (one per seed): the
+optimizers keep lr outside their state, so row k is the run at ``lrs[k]``, float
+for float (the reason, and the check, are :mod:`rmsnotes.success`'s). So a Task's
+``grad_fn`` must take a stack of points, shape ``(len(lrs), *x0.shape)``, row by
+row; :func:`regression_task`'s does, as do ``models.linear_problem``'s and
+``models.mlp_problem``'s grad_fn and the surfaces' ``grad``.
+
+A run counts as diverged when its gradient stops being finite (``run`` then freezes
+its row at nan), or when its final error is not finite or exceeds ``blowup`` times
+its starting error. The error of a diverged run is recorded as ``inf`` (and flagged
+in ``diverged``), so minima, plots and tolerances treat it as "worse than anything"
+without special cases.
 
 Everything here is pure: nothing is drawn at random (seeds only go to the task
 factory you pass), and no global state or input array is changed.
@@ -38,7 +48,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from rmsnotes import _validate, data, models, optim
+from rmsnotes import _validate, data, models, optim, success
 
 __all__ = [
     "Task",
@@ -56,7 +66,9 @@ class Task(NamedTuple):
     """What a sweep runs on: a gradient, a start, and how to score the end point.
 
     Attributes:
-        grad_fn: maps a point to its gradient, as ``optim.run`` wants.
+        grad_fn: maps a point to its gradient, as ``optim.run`` wants, and a stack
+            of points, shape (k, *x0.shape), to their gradients row by row
+            (:func:`lr_sweep` runs all its lrs on one stack).
         x0: the start (any float array shape).
         error_fn: maps a point to a float >= 0; the sweep reports it at the end.
     """
@@ -127,19 +139,14 @@ def regression_task(X: Any, y: Any, x0: Any = None) -> Task:
     """The least-squares regression task: loss ``||X w - y||^2 / (2 n)``, start
     ``x0`` (zeros by default), error = distance to the least-squares weights.
 
-    The gradient is that of :func:`rmsnotes.models.linear_grad`, ``X^T (X w - y) / n``,
-    computed as ``A w - b`` with ``A = X^T X / n`` and ``b = X^T y / n`` formed once:
-    the same numbers up to rounding, and a d x d product per step instead of two
-    passes over the n rows, which is what makes a sweep of many runs cheap.
-
-    Caveat for normalising optimizers (RMSprop, Adam, sign-like steps): near the
-    least-squares weights ``A w - b`` can round to exactly 0, where the model's
-    ``X^T (X w - y) / n`` leaves a rounding-level gradient. RMSprop divides that
-    residue by its own size and keeps stepping about lr; an exact 0 stops it. So a
-    run that reaches w* to rounding can look converged here and jitter with the
-    model's gradient (and which happens may depend on the CPU's rounding). Where
-    the difference matters, build the Task from ``models.linear_problem(X, y)``'s
-    grad_fn: ``Task(grad_fn, x0, distance_to(data.least_squares(X, y)))``.
+    The gradient is the model's own, ``models.linear_problem(X, y)``'s grad_fn,
+    ``X^T (X w - y) / n``; it takes a stack of points (..., d), so :func:`lr_sweep`
+    runs every lr at once. (It is not computed as ``A w - b`` with ``A = X^T X / n``
+    formed once, though that is cheaper per step: near the least-squares weights
+    ``A w - b`` can round to exactly 0 where the model's gradient leaves a
+    rounding-level residue, and a normalising optimizer such as RMSprop then stops
+    dead instead of jittering as it does on the model, by an accident of the CPU's
+    rounding.)
 
     Args:
         X: design matrix, shape (n, d).
@@ -152,13 +159,7 @@ def regression_task(X: Any, y: Any, x0: Any = None) -> Task:
         >>> task.x0, round(task.error_fn(np.zeros(2)), 6)     # sqrt(1^2 + 2^2)
         (array([0., 0.]), 2.236068)
     """
-    models.linear_problem(X, y)  # validates X and y, with the model's messages
-    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
-    A, b = X.T @ X / len(y), X.T @ y / len(y)
-
-    def grad_fn(w: np.ndarray) -> np.ndarray:
-        return A @ w - b
-
+    _, grad_fn = models.linear_problem(X, y)  # validates X and y, with the model's messages
     w_star = data.least_squares(X, y)
     if x0 is None:
         x0 = np.zeros_like(w_star)
@@ -194,23 +195,64 @@ def final_point(
     return optim.run(opt, grad_fn, x0, steps, schedule=schedule, record="final").final
 
 
-def _final_error(factory, lr: float, task: Task, steps: int, blowup: float, schedule) -> float:
-    """Run once; the final error, or inf if the run diverged."""
-    opt = optim._from_factory(factory, lr)
+def _check_stackable(grad_fn: Callable, x0: np.ndarray, k: int, where: str) -> None:
+    """grad_fn must map a stack of k copies of x0 to k copies of grad_fn(x0) (to rounding)."""
+    with np.errstate(all="ignore"):
+        one = np.asarray(grad_fn(x0.copy()), dtype=float)
+    if one.shape != x0.shape:
+        raise ValueError(f"{where}.grad_fn(x0) has shape {one.shape}, but x0 has shape {x0.shape}")
+    stack = np.broadcast_to(x0, (k, *x0.shape)).copy()
+    try:
+        with np.errstate(all="ignore"):
+            many = np.asarray(grad_fn(stack), dtype=float)
+    except (ValueError, TypeError, IndexError) as exc:
+        problem = f"raised {type(exc).__name__}: {exc}"
+    else:
+        scale = float(np.nan_to_num(np.abs(one)).max(initial=0.0))
+        if many.shape != stack.shape:
+            problem = f"returned shape {many.shape}"
+        elif not np.allclose(many, one, rtol=1e-9, atol=1e-12 * scale, equal_nan=True):
+            problem = "returned rows that differ from grad_fn(x0)"
+        else:
+            return
+    raise ValueError(
+        f"{where}.grad_fn must take a stack of points: lr_sweep runs all {k} lrs as one "
+        f"optim.run on x0 stacked to shape {stack.shape}, so grad_fn must return each "
+        f"row's gradient; on {k} copies of x0 it {problem}. models.linear_problem's and "
+        "mlp_problem's grad_fn, a surface's grad and elementwise formulas such as "
+        "lambda x: 2 * x take stacks"
+    )
+
+
+def _final_errors(
+    unit: optim.Optimizer,
+    lrs: np.ndarray,
+    task: Task,
+    steps: int,
+    blowup: float,
+    schedule,
+    where: str,
+) -> np.ndarray:
+    """One run of ``unit`` (lr 1) on x0 stacked once per lr, row k scaled by lrs[k]:
+    each row's final error, or inf where the run diverged."""
+    x0 = _validate.real_array("x0", task.x0)
+    _check_stackable(task.grad_fn, x0, len(lrs), where)
+    finals = optim.run(
+        unit,
+        task.grad_fn,
+        np.broadcast_to(x0, (len(lrs), *x0.shape)),
+        steps,
+        schedule=schedule,
+        lr_scale=lrs.reshape(-1, *([1] * x0.ndim)),  # row k runs at lrs[k]
+        record="final",
+        nonfinite="freeze",  # a diverging row turns nan; the others carry on
+    ).final
     # Overflow on the way to divergence is expected here: keep it off stderr.
     with np.errstate(over="ignore", invalid="ignore"):
-        start = float(task.error_fn(np.asarray(task.x0, dtype=float)))
-        try:
-            end_point = final_point(opt, task.grad_fn, task.x0, steps, schedule=schedule)
-        except ValueError as exc:
-            if "non-finite" in str(exc):
-                return math.inf
-            raise
-        end = float(task.error_fn(end_point))
+        start = float(task.error_fn(x0.copy()))
+        ends = np.array([float(task.error_fn(row)) for row in finals])
     limit = blowup * start if start > 0 else blowup
-    if not math.isfinite(end) or end > limit:
-        return math.inf
-    return end
+    return np.where(np.isfinite(ends) & (ends <= limit), ends, np.inf)
 
 
 def lr_sweep(
@@ -226,12 +268,21 @@ def lr_sweep(
 ) -> SweepResult:
     """Run ``factory(lr=lr)`` on a task for every lr; record each final error.
 
-    Each run is :func:`final_point` (``optim.run(..., record="final")``).
+    All lrs run at once, as one ``optim.run`` (one per seed): every optimizer here
+    keeps lr outside its state, so ``factory(lr=1.0)`` on x0 stacked once per lr,
+    row k's step scaled by ``lrs[k]`` (``run(..., lr_scale=...)``), is every run
+    float for float (see :mod:`rmsnotes.success`, whose check of that property for
+    the factory this reuses). So the task's ``grad_fn`` must take a stack of points,
+    shape ``(len(lrs), *x0.shape)``, and return each row's gradient: the grad_fns of
+    :func:`regression_task`, ``models.linear_problem``, ``models.mlp_problem``, the
+    surfaces and formulas like ``lambda x: 2 * x`` do (checked once, with a
+    ValueError saying so if not). A row whose gradient stops being finite is frozen
+    (``nonfinite="freeze"``) and counted as diverged; the others carry on.
 
     Args:
         factory: builds an optimizer from a keyword ``lr`` and passes it through, e.g.
             ``optim.adagrad``; fix other settings with ``functools.partial``, e.g.
-            ``functools.partial(optim.rmsprop, beta=0.99)``.
+            ``functools.partial(optim.rmsprop, beta=0.99)``; it must change only lr.
         lrs: learning rates, each > 0 and finite (a 1-D sequence).
         task: a :class:`Task`; with ``seeds``, a function ``seed -> Task`` (for
             example a data set drawn with that seed).
@@ -250,8 +301,9 @@ def lr_sweep(
         (len(seeds), len(lrs)) with seeds; diverged runs hold ``inf``.
 
     Raises:
-        ValueError or TypeError for bad arguments; any error of a run other than
-        divergence (a wrong gradient shape, say) is raised, not recorded.
+        ValueError or TypeError for bad arguments (a grad_fn that does not take a
+        stack of points, say); any error of the run other than divergence (a wrong
+        gradient shape, say) is raised, not recorded.
 
     Example:
         >>> task = Task(lambda x: 2 * x, np.array([1.0]), distance_to([0.0]))
@@ -275,20 +327,18 @@ def lr_sweep(
         raise TypeError(f"name must be a str or None, got {name!r}")
 
     if seeds is None:
-        task = _check_task(task, "task")
-        tasks = [task]
+        tasks = {"task": _check_task(task, "task")}
     else:
         seeds = _check_seeds(seeds)
         if not callable(task) or isinstance(task, Task):
             raise TypeError("with seeds, task must be a function seed -> Task")
-        tasks = [_check_task(task(s), f"task({s})") for s in seeds]
+        tasks = {f"task({s})": _check_task(task(s), f"task({s})") for s in seeds}
 
-    errors = np.array(
-        [
-            [_final_error(factory, float(lr), t, steps, blowup, schedule) for lr in lrs]
-            for t in tasks
-        ]
-    )
+    errors = []
+    for where, t in tasks.items():
+        unit = success._check_lr_outside(factory, lrs, _validate.real_array("x0", t.x0))
+        errors.append(_final_errors(unit, lrs, t, steps, blowup, schedule, where))
+    errors = np.array(errors)
     if seeds is None:
         errors = errors[0]
     return SweepResult(lrs, errors, np.isinf(errors), seeds, name)

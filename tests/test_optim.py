@@ -395,10 +395,22 @@ def test_hyperparams_are_read_only_and_repr_is_readable():
 @pytest.mark.parametrize("opt", OPTIMIZERS, ids=IDS)
 def test_gradient_shape_mismatch_names_both_shapes(opt):
     state = opt.init(np.zeros(3))
+    if opt.name == "sgd" and not opt.hyperparams["momentum"]:
+        # plain SGD keeps no array, so its update has no shape to check against: run does
+        for bad in (np.zeros(2), np.zeros((3, 1))):
+            with pytest.raises(ValueError, match=r"step 1 of 1 .*gradient shape .* x's shape"):
+                optim.run(opt, lambda x, bad=bad: bad, np.zeros(3), 1)
+        return
     with pytest.raises(ValueError, match=r"\(2,\).*\(3,\)"):
         opt.update(np.zeros(2), state)
     with pytest.raises(ValueError, match=r"\(3, 1\).*\(3,\)"):
         opt.update(np.zeros((3, 1)), state)
+
+
+@pytest.mark.parametrize("opt", OPTIMIZERS, ids=IDS)
+def test_run_checks_the_gradient_shape_against_x_for_every_optimizer(opt):
+    with pytest.raises(ValueError, match=r"step 1 of 2 .*\(1,\) does not match x's shape \(2,\)"):
+        optim.run(opt, lambda x: np.ones(1), np.zeros(2), 2)  # would broadcast silently
 
 
 @pytest.mark.parametrize("opt", OPTIMIZERS, ids=IDS)
@@ -528,6 +540,23 @@ def test_rmsprop_state_keeps_only_the_arrays_its_settings_use(centered, momentum
     assert set(hist.states) == kept
 
 
+@pytest.mark.parametrize("momentum", [0.0, 0.5])
+def test_sgd_state_keeps_only_the_momentum_buffer_and_only_with_momentum(momentum):
+    opt = optim.sgd(lr=0.1, momentum=momentum)
+    for state in (opt.init(np.zeros(3)), opt.update(np.ones(3), opt.init(np.zeros(3)))[1]):
+        assert isinstance(state, optim.SGDState)
+        assert (state.b is None) == (not momentum)  # torch.optim.SGD keeps nothing without
+    hist = optim.run(opt, quadratic_grad, [1.0, 1.0], 3)
+    assert set(hist.states) == ({"b"} if momentum else set())
+    assert hist.rates.shape == hist.grads.shape == (3, 2)
+    if not momentum:
+        np.testing.assert_array_equal(hist.updates, -0.1 * hist.grads)
+    with pytest.raises(TypeError, match=r"needs state\.b"):
+        optim.sgd(lr=0.1, momentum=0.9).update([1.0], optim.SGDState())
+    with pytest.raises(ValueError, match="non-finite"):
+        optim.sgd(lr=0.1).update([np.nan], optim.SGDState())
+
+
 def test_a_state_missing_an_array_the_settings_need_is_rejected():
     with pytest.raises(TypeError, match=r"needs state\.m"):
         optim.rmsprop(centered=True).update([1.0], optim.RMSpropState(v=np.zeros(1)))
@@ -560,13 +589,13 @@ def test_rate_is_lr_over_the_divisor_for_every_optimizer():
             previous = state
             step, state = opt.update(g, state)
             rate = opt.rate(state)
-            assert rate.shape == (3,) and np.all(rate > 0)
+            assert rate.shape == (() if opt.name == "sgd" else (3,)) and np.all(rate > 0)
             hp = opt.hyperparams
             if opt.name == "adam":  # the factor on m_hat
                 t = state.t
                 c1 = 1 - hp["beta1"] ** t if hp["bias_correction"] else 1.0
                 np.testing.assert_allclose(step, -rate * state.m / c1, rtol=1e-14)
-            elif opt.name == "sgd" or hp.get("momentum"):  # the factor on g in the buffer
+            elif hp.get("momentum"):  # the factor on g in the buffer
                 b = hp["momentum"] * previous.b + rate / hp["lr"] * g
                 np.testing.assert_allclose(step, -hp["lr"] * b, rtol=1e-14)
             else:
@@ -574,7 +603,10 @@ def test_rate_is_lr_over_the_divisor_for_every_optimizer():
 
 
 def test_sgd_rate_is_lr_and_adam_rate_by_hand():
-    assert optim.sgd(lr=0.3).rate(optim.sgd(lr=0.3).init(np.zeros(2))).tolist() == [0.3, 0.3]
+    rate = optim.sgd(lr=0.3).rate(optim.sgd(lr=0.3).init(np.zeros(2)))
+    assert isinstance(rate, np.ndarray) and rate.shape == () and rate == 0.3  # d = 1 everywhere
+    hist = optim.run(optim.sgd(lr=0.3), quadratic_grad, [1.0, 1.0], 2)
+    np.testing.assert_array_equal(hist.rates, np.full((2, 2), 0.3))  # recorded shaped like x
     opt = optim.adam(lr=0.1, beta1=0.9, beta2=0.99, eps=0.0)
     _, state = opt.update([2.0], opt.init([0.0]))
     # v_hat = (0.01 * 4) / (1 - 0.99) = 4, so d = 2 and rate = lr / 2
@@ -695,6 +727,26 @@ def test_run_lr_scale_runs_a_stack_of_learning_rates_at_once():
 def quadratic_grad_rows(x):
     """quadratic_grad over the last axis, for stacks of points."""
     return np.stack([0.2 * x[..., 0], 4.0 * x[..., 1]], axis=-1)
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_run_lr_scale_with_a_schedule_is_float_for_float_the_separate_runs(momentum):
+    lrs = np.array([0.003, 0.07, 0.4])
+    x0 = np.array([-5.0, -2.0])
+
+    def schedule(t):
+        return 1 / np.sqrt(t)
+
+    makers = [optim.adagrad, optim.rmsprop, optim.adam]
+    makers += [lambda lr: optim.sgd(lr=lr, momentum=momentum)]
+    for make in makers:
+        stack = np.broadcast_to(x0, (3, 2))
+        hist = optim.run(
+            make(lr=1.0), quadratic_grad_rows, stack, 30, lr_scale=lrs[:, None], schedule=schedule
+        )
+        for k, lr in enumerate(lrs):
+            alone = optim.run(make(lr=lr), quadratic_grad_rows, x0, 30, schedule=schedule)
+            np.testing.assert_array_equal(hist.xs[:, k], alone.xs)
 
 
 def test_run_lr_scale_combines_with_a_schedule():

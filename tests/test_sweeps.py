@@ -295,3 +295,86 @@ def test_lr_sweep_with_a_schedule_runs_each_lr_with_that_schedule():
     assert np.all(plain.errors < res.errors)  # a decaying lr travels less far here
     point = sweeps.final_point(optim.sgd(0.3), task.grad_fn, task.x0, 20, schedule=schedule)
     np.testing.assert_array_equal(point, hist.final)
+
+
+# ------------------------------------------------- one stacked run = separate runs
+
+
+def separate_errors(factory, lrs, task, steps, schedule=None, blowup=1e3):
+    """The sweep the slow way: one optim.run per lr, scored by the same rule."""
+    start = task.error_fn(task.x0)
+    out = []
+    for lr in lrs:
+        with np.errstate(over="ignore", invalid="ignore"):
+            try:
+                end = task.error_fn(
+                    optim.run(factory(lr=lr), task.grad_fn, task.x0, steps, schedule=schedule).final
+                )
+            except ValueError as exc:
+                assert "non-finite" in str(exc)
+                end = math.inf
+        out.append(end if math.isfinite(end) and end <= blowup * start else math.inf)
+    return np.array(out)
+
+
+def sparse_task():
+    X, y = data.make_sparse_regression(n=300, seed=1)
+    _, grad_fn = models.linear_problem(X, y)
+    return sweeps.Task(grad_fn, np.zeros(2), sweeps.distance_to(data.least_squares(X, y)))
+
+
+@pytest.mark.parametrize(
+    "factory",
+    [optim.sgd, optim.adagrad, optim.rmsprop, functools.partial(optim.rmsprop, momentum=0.5)],
+    ids=["sgd", "adagrad", "rmsprop", "rmsprop-momentum"],
+)
+@pytest.mark.parametrize("schedule", [None, lambda t: 1 / np.sqrt(t)], ids=["const", "decay"])
+def test_a_stacked_sweep_equals_separate_runs(factory, schedule):
+    lrs = np.logspace(-3, 1.5, 10)  # GD diverges at the large ones
+    for task in (sweeps.regression_task(*data.make_intercept_regression(seed=2)), sparse_task()):
+        res = sweeps.lr_sweep(factory, lrs, task, 120, schedule=schedule)
+        want = separate_errors(factory, lrs, task, 120, schedule)
+        np.testing.assert_array_equal(res.diverged, np.isinf(want))
+        np.testing.assert_allclose(res.errors, want, rtol=1e-9, atol=1e-15)
+
+
+def test_a_stacked_sweep_with_seeds_equals_separate_runs_per_seed():
+    def task(seed):
+        return sweeps.regression_task(*data.make_intercept_regression(n=40, seed=seed))
+
+    lrs = [0.01, 0.3, 3.0]
+    for factory in (optim.sgd, optim.adagrad, optim.rmsprop):
+        res = sweeps.lr_sweep(factory, lrs, task, 80, seeds=[4, 5], blowup=50)
+        for row, seed in zip(res.errors, (4, 5), strict=True):
+            want = separate_errors(factory, lrs, task(seed), 80, blowup=50)
+            np.testing.assert_allclose(row, want, rtol=1e-9, atol=1e-15)
+
+
+def test_a_grad_fn_that_takes_one_point_only_is_named():
+    A, b = np.array([[2.0, 0.5], [0.5, 1.0]]), np.array([1.0, -1.0])
+    one_point = sweeps.Task(
+        lambda w: A @ np.reshape(w, 2) - b, np.zeros(2), sweeps.distance_to(np.zeros(2))
+    )
+    with pytest.raises(ValueError, match=r"task.grad_fn must take a stack of points.*raised"):
+        sweeps.lr_sweep(optim.sgd, [0.1, 0.2, 0.3], one_point, 5)
+    # A @ w on a stack of two 2-vectors is the wrong product, of the right shape
+    transposed = sweeps.Task(lambda w: A @ w - b, np.ones(2), sweeps.distance_to(np.zeros(2)))
+    with pytest.raises(ValueError, match=r"stack of points.*rows that differ"):
+        sweeps.lr_sweep(optim.sgd, [0.1, 0.2], transposed, 5)
+
+
+def test_a_factory_that_changes_more_than_lr_is_refused():
+    def sneaky(lr):
+        return optim.rmsprop(lr=lr, beta=0.9 if lr < 1 else 0.5)
+
+    with pytest.raises(ValueError, match="factory must change only lr"):
+        sweeps.lr_sweep(sneaky, [0.1, 2.0], bowl_task(), 3)
+
+
+def test_regression_task_uses_the_models_gradient_which_takes_stacks(intercept):
+    X, y, _ = intercept
+    task = sweeps.regression_task(X, y)
+    W = np.array([[0.0, 0.0], [1.0, -2.0], [4.0, 2.5]])
+    np.testing.assert_array_equal(task.grad_fn(W), models.linear_problem(X, y)[1](W))
+    for w, g in zip(W, task.grad_fn(W), strict=True):
+        np.testing.assert_array_equal(g, models.linear_grad(w, X, y))
