@@ -49,8 +49,10 @@ test-portable: $(STAMP)  ## strict nbval under other CPUs' BLAS and SIMD kernels
 unit: $(STAMP)  ## unit, property and golden-data tests, plus the docstring examples
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests rmsnotes
 
+# nbval writes the notebooks' figures to a scratch folder: checking must not rewrite
+# figures/ (only `make execute` regenerates them).
 nbval: $(STAMP)  ## run every notebook and compare with its stored outputs
-	$(BIN)/python -m pytest -q -p no:cacheprovider $(NBVAL) $(NOTEBOOKS)
+	RMSNOTES_FIGURES=$$(mktemp -d) $(BIN)/python -m pytest -q -p no:cacheprovider $(NBVAL) $(NOTEBOOKS)
 
 lint: $(STAMP)  ## ruff: lint and formatting check of code and notebooks
 	$(BIN)/ruff check .
