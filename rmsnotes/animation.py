@@ -11,9 +11,9 @@ The mapping from statistic to square (see :func:`accumulator_size`)::
     side_t = scale * size_t ** power                  power = 0.5 by default
 
 With ``power = 0.5`` the square's *area* is proportional to ``size_t``, which is
-(up to eps) the length of the divisor vector ``sqrt(acc_t)``: every coordinate's
-effective rate is ``lr / sqrt(acc_t)``, so the larger the square, the harder the
-brake. The square's side is a monotone function of the statistic, so a square that
+(up to eps) the length of the divisor vector ``d_t = sqrt(acc_t) + eps``: every
+coordinate's effective rate is ``lr / d_t``, so the larger the square, the harder
+the brake. The square's side is a monotone function of the statistic, so a square that
 grows means the statistic grew.
 
 Nothing runs at import time: no backend, no rcParams. The figure is a plain

@@ -104,13 +104,12 @@ class Optimizer(NamedTuple):
         update: ``update(g, state) -> (step, new_state)``; the next point is x + step.
         rate: ``rate(state) -> array`` that broadcasts against x: the effective
             per-coordinate learning rate ``lr / d`` of the last update, where d is
-            the divisor the optimizer applied: 1 for SGD (whose rate, lr everywhere,
-            is a 0-d array: its state need not hold an array of x's shape); sqrt(s) +
-            eps for AdaGrad; sqrt(v) + eps for RMSprop; sqrt(v_hat) + eps for Adam,
-            each shaped like x. ``run`` records it shaped like x in ``hist.rates``. The step is ``-rate * g``
-            without momentum; with momentum mu it is ``mu * step_prev - rate * g``
-            (rate is the factor on the newest gradient); for Adam it is
-            ``-rate * m_hat``.
+            the divisor the optimizer applied: 1 for SGD (a 0-d array, lr
+            everywhere); sqrt(s) + eps for AdaGrad; sqrt(v) + eps for RMSprop;
+            sqrt(v_hat) + eps for Adam, each shaped like x. ``run`` records it
+            shaped like x in ``hist.rates``. The step is ``-rate * g`` without
+            momentum; with momentum mu it is ``mu * step_prev - rate * g`` (rate is
+            the factor on the newest gradient); for Adam it is ``-rate * m_hat``.
         name: ``"sgd"``, ``"adagrad"``, ``"rmsprop"`` or ``"adam"``.
         hyperparams: the validated settings, read-only.
     """
@@ -129,11 +128,14 @@ class Optimizer(NamedTuple):
 class SGDState(NamedTuple):
     """State of :func:`sgd`: the momentum buffer ``b``, an array only when momentum > 0.
 
-    Plain gradient descent keeps nothing (``b`` is None), as ``torch.optim.SGD``
+    Plain gradient descent keeps no array (``b`` is None), as ``torch.optim.SGD``
     keeps no state without momentum; ``run`` then records no state arrays at all.
+    ``shape`` is x's shape (a tuple, no memory per parameter), so that ``update``
+    can still reject a gradient of the wrong shape.
     """
 
     b: np.ndarray | None = None
+    shape: tuple[int, ...] | None = None
 
 
 class AdagradState(NamedTuple):
@@ -191,28 +193,27 @@ def _divide_by_root(
 # ---------------------------------------------------------------------- validation
 
 
-def _check_grad(g: Any, like: np.ndarray | None) -> np.ndarray:
-    """Validate a gradient against the state it updates: shape, and finiteness.
+def _check_grad(g: Any, shape: tuple[int, ...] | None, dtype: Any) -> np.ndarray:
+    """Validate a gradient against the state it updates: shape, finiteness; cast to dtype.
 
-    ``like`` is None for a state without arrays (plain SGD): then only finiteness.
+    ``shape`` is None only for a hand-built state that records none (``SGDState()``).
     """
     g = _validate.real_array("gradient", g)
-    if like is None:
-        like = g
-    elif g.shape != like.shape:
-        raise ValueError(f"gradient shape {g.shape} does not match the state's shape {like.shape}")
+    if shape is not None and g.shape != shape:
+        raise ValueError(f"gradient shape {g.shape} does not match the state's shape {shape}")
     if not _validate.all_finite(g):
         raise ValueError(
             "gradient contains a non-finite value (nan or inf); "
             "the iterate has probably diverged: try a smaller lr"
         )
-    return g.astype(like.dtype, copy=False)
+    return g.astype(dtype or g.dtype, copy=False)
 
 
 def _check_state(state: Any, cls: type, name: str, uses: tuple[str, ...]) -> None:
     if not isinstance(state, cls):
         raise TypeError(
-            f"{name}.update expects a {cls.__name__} from {name}.init, got {type(state).__name__}"
+            f"{name}.update expects the {cls.__name__} that {name}.init builds, "
+            f"got {type(state).__name__}"
         )
     for field_name in uses:
         if not isinstance(getattr(state, field_name), np.ndarray):
@@ -244,8 +245,8 @@ def _optimizer(
     ``init`` receives x0 as a float array; ``update`` receives a gradient already
     checked against the state (real, finite, shaped like the state's first field,
     in its dtype) and a state of ``state_type`` whose fields ``uses`` are arrays.
-    With ``uses`` empty (plain SGD keeps nothing) the gradient's shape is left to
-    :func:`run`, which checks it against x.
+    With ``uses`` empty (plain SGD keeps no array) the state's ``shape`` field is
+    the gradient's expected shape.
     """
 
     def checked_init(x0: Any) -> Any:
@@ -253,8 +254,12 @@ def _optimizer(
 
     def checked_update(g: Any, state: Any) -> tuple[np.ndarray, Any]:
         _check_state(state, state_type, name, uses)
-        like = getattr(state, uses[0]) if uses else None
-        return _as_arrays(*update(_check_grad(g, like), state))
+        if uses:
+            like = getattr(state, uses[0])
+            g = _check_grad(g, like.shape, like.dtype)
+        else:  # plain SGD: no array, only x's shape
+            g = _check_grad(g, state.shape, None)
+        return _as_arrays(*update(g, state))
 
     def checked_rate(state: Any) -> np.ndarray:
         _check_state(state, state_type, name, uses)
@@ -278,7 +283,7 @@ def sgd(lr: float = 0.01, *, momentum: float = 0.0) -> Optimizer:
 
     The divisor is d = 1, so ``rate(state)`` is lr everywhere: a 0-d array, which
     broadcasts against x. The state holds the buffer b only with momentum (plain
-    gradient descent keeps nothing, ``SGDState(b=None)``).
+    gradient descent keeps no array: ``b`` is None, and only x's shape is kept).
     Same as ``torch.optim.SGD(lr=lr, momentum=mu)`` (dampening 0, no Nesterov).
 
     Args:
@@ -295,13 +300,13 @@ def sgd(lr: float = 0.01, *, momentum: float = 0.0) -> Optimizer:
     momentum = _validate.unit_interval("momentum", momentum)
 
     def init(x0: np.ndarray) -> SGDState:
-        return SGDState(b=np.zeros_like(x0) if momentum else None)
+        return SGDState(b=np.zeros_like(x0) if momentum else None, shape=x0.shape)
 
     def update(g: np.ndarray, state: SGDState) -> tuple[np.ndarray, SGDState]:
         if not momentum:
             return -lr * g, state
         b = momentum * state.b + g
-        return -lr * b, SGDState(b)
+        return -lr * b, state._replace(b=b)
 
     def rate(state: SGDState) -> np.ndarray:
         return np.asarray(lr)  # d = 1 in every coordinate
@@ -714,6 +719,8 @@ def _state_arrays(state: Any) -> dict[str, np.ndarray]:
 
 
 def _check_lr_scale(lr_scale: Any, shape: tuple[int, ...]) -> np.ndarray:
+    if np.asarray(lr_scale).dtype.kind == "b":
+        raise TypeError(f"lr_scale must be real numbers, not booleans; got {lr_scale!r}")
     scale = _validate.real_array("lr_scale", lr_scale)
     if not (_validate.all_finite(scale) and np.all(scale > 0)):
         raise ValueError(f"lr_scale must be > 0 and finite everywhere, got {lr_scale!r}")
@@ -855,7 +862,7 @@ def run(
                     if not _validate.all_finite(g):
                         bad = ~np.isfinite(g)
                         g = np.where(bad, 0.0, g)
-                if np.shape(g) != x.shape:  # (plain SGD's state has no shape to check it)
+                if np.shape(g) != x.shape:  # named against x, before update sees it
                     raise ValueError(
                         f"gradient shape {np.shape(g)} does not match x's shape {x.shape}"
                     )

@@ -127,10 +127,10 @@ def distance_to(x_star: Any) -> Callable[[np.ndarray], float]:
         >>> distance_to([3.0, 4.0])(np.zeros(2))
         5.0
     """
-    target = np.asarray(x_star, dtype=float).copy()
+    target = _validate.real_array("x_star", x_star, finite=True).copy()
 
     def error_fn(x: np.ndarray) -> float:
-        return float(np.sqrt(np.sum((np.asarray(x, dtype=float) - target) ** 2)))
+        return float(np.sqrt(np.sum((_validate.real_array("x", x) - target) ** 2)))
 
     return error_fn
 
@@ -164,7 +164,7 @@ def regression_task(X: Any, y: Any, x0: Any = None) -> Task:
     if x0 is None:
         x0 = np.zeros_like(w_star)
     else:
-        x0 = np.asarray(x0, dtype=float).copy()
+        x0 = _validate.real_array("x0", x0).astype(np.float64)  # a copy of our own
         if x0.shape != w_star.shape:
             raise ValueError(f"x0 must have shape {w_star.shape}, got {x0.shape}")
     return Task(grad_fn, x0, distance_to(w_star))

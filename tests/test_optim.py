@@ -160,6 +160,9 @@ def test_scalar_parameters_work_like_one_element_arrays(opt):
     assert isinstance(step0, np.ndarray) and step0.shape == ()
     np.testing.assert_array_equal(step0.reshape(1), step1)
     for a, b in zip(state0, state1, strict=True):
+        if isinstance(a, tuple):  # SGDState.shape: x's shape, () and (1,)
+            assert (a, b) == ((), (1,))
+            continue
         np.testing.assert_array_equal(np.reshape(a, -1)[:1], np.reshape(b, -1)[:1])
     hist = optim.run(opt, lambda x: 2 * x, 1.5, 3)
     assert hist.xs.shape == (4,) and hist.rates.shape == (3,)
@@ -555,6 +558,11 @@ def test_sgd_state_keeps_only_the_momentum_buffer_and_only_with_momentum(momentu
         optim.sgd(lr=0.1, momentum=0.9).update([1.0], optim.SGDState())
     with pytest.raises(ValueError, match="non-finite"):
         optim.sgd(lr=0.1).update([np.nan], optim.SGDState())
+    # no array kept, yet a gradient of the wrong shape is refused (the state keeps x's shape)
+    with pytest.raises(
+        ValueError, match=r"gradient shape \(2,\) does not match the state's shape \(3,\)"
+    ):
+        opt.update(np.ones(2), opt.init(np.zeros(3)))
 
 
 def test_a_state_missing_an_array_the_settings_need_is_rejected():
@@ -617,7 +625,9 @@ def test_zero_dimensional_states_stay_arrays():
     for opt in OPTIMIZERS:
         step, state = opt.update(0.5, opt.init(1.0))
         assert isinstance(step, np.ndarray)
-        assert all(isinstance(a, np.ndarray) for a in state if not isinstance(a, (int, type(None))))
+        assert all(
+            isinstance(a, np.ndarray) for a in state if not isinstance(a, (int, tuple, type(None)))
+        )
 
 
 # ------------------------------------------------------------- History.name, replay
@@ -793,6 +803,7 @@ def test_run_freeze_still_raises_on_a_wrong_gradient_shape():
         (dict(lr_scale=[0.1, 0.0]), ValueError, "lr_scale must be > 0 and finite"),
         (dict(lr_scale=np.nan), ValueError, "lr_scale must be > 0 and finite"),
         (dict(lr_scale="big"), TypeError, "lr_scale must be a real-valued array"),
+        (dict(lr_scale=True), TypeError, "lr_scale must be real numbers, not booleans"),
         (dict(lr_scale=np.ones(3)), ValueError, r"lr_scale of shape \(3,\) must broadcast"),
         (dict(lr_scale=np.ones((2, 2))), ValueError, r"shape \(2, 2\) must broadcast"),
         (dict(loss_fn=3), TypeError, "loss_fn must be callable"),

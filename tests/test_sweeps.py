@@ -70,6 +70,13 @@ def test_distance_to_is_euclidean_and_copies_its_target():
     target[:] = 0.0  # changing the caller's array must not move the target
     assert err(np.zeros(2)) == 5.0
     assert err(np.array([3.0, 4.0])) == 0.0
+    assert err([3, 4]) == 0.0  # integers are converted, not truncated
+    with pytest.raises(TypeError, match="x_star must be a real-valued array"):
+        sweeps.distance_to("3")
+    with pytest.raises(ValueError, match="x_star contains a non-finite value"):
+        sweeps.distance_to([np.nan])
+    with pytest.raises(TypeError, match="x0 must be a real-valued array"):
+        sweeps.regression_task([[1.0], [2.0]], [1.0, 2.0], x0="1")
 
 
 def test_regression_task_matches_models_and_least_squares(intercept):
