@@ -73,15 +73,20 @@ def step_ratio(hist: History, lr: Any = None) -> np.ndarray:
     """
     if not isinstance(hist, History):
         raise TypeError(f"hist must be a History from optim.run, got {type(hist).__name__}")
+    if hist.updates is None:
+        raise ValueError("this History kept no updates: run it with record='all' (the default)")
     if lr is None:
         if hist.optimizer is None or "lr" not in hist.optimizer.hyperparams:
             raise ValueError("this History has no optimizer with an lr: pass lr=...")
         lr = hist.optimizer.hyperparams["lr"]
-    lr = np.asarray(lr, dtype=float)
+    if isinstance(lr, bool):
+        raise TypeError(f"lr must be a number or one value per step, got {lr!r}")
+    lr = _validate.real_array("lr", lr)
+    kept = len(hist.updates)  # one per step (one per kept step with every > 1)
     if lr.ndim == 1:
-        if lr.shape != (hist.steps,):
-            raise ValueError(f"lr per step must have shape ({hist.steps},), got {lr.shape}")
-        lr = lr.reshape((hist.steps,) + (1,) * (hist.updates.ndim - 1))
+        if lr.shape != (kept,):
+            raise ValueError(f"lr per step must have shape ({kept},), got {lr.shape}")
+        lr = lr.reshape((kept,) + (1,) * (hist.updates.ndim - 1))
     elif lr.ndim != 0:
         raise ValueError(f"lr must be a number or one value per step, got shape {lr.shape}")
     if not (np.all(lr > 0) and np.all(np.isfinite(lr))):
@@ -106,7 +111,7 @@ def oscillation(xs: Any, last: int = 50) -> Oscillation:
     """
     if isinstance(xs, History):
         xs = xs.xs
-    xs = np.asarray(xs, dtype=float)
+    xs = _validate.real_array("xs", xs)
     if xs.ndim < 1 or len(xs) == 0:
         raise ValueError(f"xs must hold at least one point, got shape {xs.shape}")
     last = _validate.integer("last", last)

@@ -156,3 +156,20 @@ def test_intercept_regression_cycles_at_lr_over_two_in_each_coordinate():
 def test_answers_of_notebook_04():
     assert checks.ANSWERS["04-first-step-ratio"]() == pytest.approx(10.0, rel=1e-12)
     assert checks.ANSWERS["04-cycle-half-width"]() == pytest.approx(0.01, rel=1e-9)
+
+
+def test_step_ratio_and_oscillation_refuse_what_they_cannot_use():
+    points_only = optim.run(optim.rmsprop(0.1), np.ones_like, [0.0], 4, record="points")
+    with pytest.raises(ValueError, match="record='all'"):
+        stepsize.step_ratio(points_only)
+    hist = optim.run(optim.rmsprop(0.1), np.ones_like, [0.0], 4)
+    with pytest.raises(TypeError, match="lr must be a real-valued array"):
+        stepsize.step_ratio(hist, lr="0.1")
+    with pytest.raises(TypeError, match="lr must be a number"):
+        stepsize.step_ratio(hist, lr=True)
+    with pytest.raises(TypeError, match="xs must be a real-valued array"):
+        stepsize.oscillation("ab")
+    sparse = optim.run(optim.rmsprop(0.1), np.ones_like, [0.0], 4, every=2)
+    np.testing.assert_array_equal(
+        stepsize.step_ratio(sparse, lr=[0.1, 0.1]), stepsize.step_ratio(hist)[1::2]
+    )
