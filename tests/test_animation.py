@@ -4,8 +4,6 @@ Every GIF goes to a pytest tmp folder (never the repository's figures/).
 """
 
 import dataclasses
-import subprocess
-import sys
 
 import matplotlib
 
@@ -14,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from helpers import assert_import_changes_nothing  # noqa: E402
 from matplotlib.animation import FuncAnimation  # noqa: E402
 from PIL import Image  # noqa: E402
 
@@ -292,14 +291,4 @@ def test_the_module_uses_hist_name_and_the_one_colour_fallback():
 
 
 def test_importing_the_module_changes_nothing():
-    script = """
-import matplotlib
-before = dict(matplotlib.rcParams)
-backend = matplotlib.rcParams._get_backend_or_none()
-import rmsnotes.animation
-assert dict(matplotlib.rcParams) == before
-assert matplotlib.rcParams._get_backend_or_none() == backend
-import matplotlib.pyplot as plt
-assert plt.get_fignums() == []
-"""
-    subprocess.run([sys.executable, "-c", script], check=True)
+    assert_import_changes_nothing("rmsnotes.animation")

@@ -13,6 +13,7 @@ from pathlib import Path  # noqa: E402
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+from helpers import assert_import_changes_nothing, four_histories  # noqa: E402
 from matplotlib.layout_engine import ConstrainedLayoutEngine  # noqa: E402
 from PIL import Image  # noqa: E402
 
@@ -34,16 +35,7 @@ def _no_figures_env(monkeypatch):
 
 
 def _histories(s, steps=100):
-    def loss(x):
-        return float(s.f(x))
-
-    opts = {
-        "AdaGrad": optim.adagrad(0.3),
-        "RMSprop": optim.rmsprop(0.05),
-        "Adam": optim.adam(0.05),
-        "SGD": optim.sgd(0.05),
-    }
-    return {k: optim.run(o, s.grad, s.start, steps, loss_fn=loss) for k, o in opts.items()}
+    return four_histories(s, steps)
 
 
 def _two_panel_figure():
@@ -265,17 +257,7 @@ def test_every_public_function_has_an_example():
 
 
 def test_import_does_nothing():
-    script = """
-import matplotlib
-before = dict(matplotlib.rcParams)
-backend = matplotlib.rcParams._get_backend_or_none()
-import rmsnotes.export
-assert dict(matplotlib.rcParams) == before
-assert matplotlib.rcParams._get_backend_or_none() == backend
-import matplotlib.pyplot as plt
-assert plt.get_fignums() == []
-"""
-    subprocess.run([sys.executable, "-c", script], check=True)
+    assert_import_changes_nothing("rmsnotes.export")
 
 
 def test_the_package_lists_every_module_and_imports_none():

@@ -16,6 +16,7 @@ from types import SimpleNamespace  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from helpers import four_histories  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.contour import QuadContourSet  # noqa: E402
 from matplotlib.layout_engine import ConstrainedLayoutEngine  # noqa: E402
@@ -77,18 +78,7 @@ def _bowl():
 
 
 def _histories(steps=40):
-    s = _bowl()
-
-    def loss(x):
-        return float(s.f(x))
-
-    opts = {
-        "AdaGrad": optim.adagrad(0.3),
-        "RMSprop": optim.rmsprop(0.05),
-        "Adam": optim.adam(0.05),
-        "SGD": optim.sgd(0.05),
-    }
-    return {k: optim.run(o, s.grad, s.start, steps, loss_fn=loss) for k, o in opts.items()}
+    return four_histories(_bowl(), steps)
 
 
 def _hex(color):
