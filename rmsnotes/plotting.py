@@ -455,6 +455,10 @@ def plot_curve(
         steps = np.asarray(t)
         if steps.shape != values.shape:
             raise ValueError(f"t must have the shape of values {values.shape}, got {steps.shape}")
+    if logy:
+        # A log axis has no place for values <= 0 (AdaGrad's s_0 = 0, say): leave them
+        # out, rather than let matplotlib draw a drop to the bottom edge.
+        values = np.where(values > 0, values, np.nan)
     (line,) = ax.plot(steps, values, label=label, color=color, **kw)
     if logy:
         ax.set_yscale("log")

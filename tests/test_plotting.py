@@ -81,6 +81,11 @@ def _histories(steps=40):
     return four_histories(_bowl(), steps)
 
 
+def positive(values):
+    """What a log-axis plot draws: the positive values, nan in place of the rest."""
+    return np.where(values > 0, values, np.nan)
+
+
 def _hex(color):
     return to_hex(color).upper()
 
@@ -374,6 +379,16 @@ def test_plot_curve():
     assert ax.get_yscale() == "log"
 
 
+def test_plot_curve_leaves_non_positive_values_out_on_a_log_axis():
+    # AdaGrad's s_0 = 0 must not be drawn as a drop to the bottom edge
+    fig, ax = plt.subplots()
+    line = plotting.plot_curve([0.0, 2.0, -1.0, 4.0], ax=ax, logy=True)
+    np.testing.assert_array_equal(line.get_ydata(), [np.nan, 2.0, np.nan, 4.0])
+    line = plotting.plot_curve([0.0, 2.0], ax=ax, logy=False)
+    np.testing.assert_array_equal(line.get_ydata(), [0.0, 2.0])
+    plt.close(fig)
+
+
 def test_plot_curve_bad_values():
     with pytest.raises(ValueError, match="1-D"):
         plotting.plot_curve(np.zeros((3, 2)))
@@ -413,7 +428,7 @@ def test_plot_accumulators():
     assert [ln.get_label() for ln in lines] == ["w", "b"]
     for i, line in enumerate(lines):
         np.testing.assert_array_equal(line.get_xdata(), np.arange(41))
-        np.testing.assert_array_equal(line.get_ydata(), hist.accumulator[:, i])
+        np.testing.assert_array_equal(line.get_ydata(), positive(hist.accumulator[:, i]))
         assert _hex(line.get_color()) == plotting.color_for("adagrad")
     assert lines[0].get_linestyle() != lines[1].get_linestyle()
     assert ax.get_xlabel() == "step $t$" and ax.get_ylabel() == "$s_t$, sum of $g^2$"
@@ -425,7 +440,9 @@ def test_plot_accumulators_dict_and_coords():
     sub = {k: hists[k] for k in ("AdaGrad", "RMSprop")}
     lines = plotting.plot_accumulators(sub, ax=ax, coords=1)
     assert [ln.get_label() for ln in lines] == ["AdaGrad: $x_{1}$", "RMSprop: $x_{1}$"]
-    np.testing.assert_array_equal(lines[1].get_ydata(), hists["RMSprop"].accumulator[:, 1])
+    np.testing.assert_array_equal(
+        lines[1].get_ydata(), positive(hists["RMSprop"].accumulator[:, 1])
+    )
     assert ax.get_ylabel() == "accumulator $s_t$ or $v_t$"
     fig, ax = plotting.new_figure()
     plotting.plot_accumulators(hists["RMSprop"], ax=ax)
