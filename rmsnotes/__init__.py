@@ -6,7 +6,7 @@ Import the modules you need; importing the package itself does nothing else::
     from rmsnotes import optim, surfaces, data, models, plotting, export
 
 Modules:
-    optim      sgd, adagrad, rmsprop, adam as pure init/update pairs; run() -> History
+    optim      sgd, adagrad, rmsprop, adam, adadelta as init/update pairs; run() -> History
     surfaces   Surface and the course's test functions (quadratic, Rosenbrock, the
                valley-plateau and its axis-aligned control, ...); valley coordinates
     data       seeded data sets and their least-squares solutions

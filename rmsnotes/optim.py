@@ -24,6 +24,9 @@ last update, ``rate = lr / d``, with d the divisor that update applied::
     the factor on the newest gradient:              step = mu * step_prev - rate * g
     Adam      d = sqrt(v_hat) + eps, the factor on the bias-corrected first moment:
                                                     step = -rate * m_hat
+    AdaDelta  d = sqrt(v + eps) / sqrt(u_prev + eps), u_prev the average of squared
+              steps before this one (so lr / d carries x's units)
+                                                    step = -rate * g
 
 Symbols (the course's vocabulary, and the names other libraries use)::
 
@@ -54,6 +57,8 @@ Which real library each setting reproduces (checked against golden trajectories 
         = rmsprop(lr, beta, eps, eps_in_sqrt=True, initial_accumulator=1.0, ...)
     tf.compat.v1.train.AdagradOptimizer(lr, initial_accumulator_value=a)
         = adagrad(lr, 0.0, initial_accumulator=a)                    (no eps at all)
+    torch.optim.Adadelta(lr, rho=beta, eps)
+        = adadelta(lr, beta, eps)                      (eps inside both roots)
 
 Momentum: Keras, optax and TF1 keep lr inside the momentum buffer (b = mu b + lr g/d,
 x -= b); PyTorch and this module keep it outside (b = mu b + g/d, x -= lr b). With a
@@ -62,7 +67,8 @@ constant lr the two are the same trajectory; under a learning-rate schedule they
 References: Duchi, Hazan & Singer (2011), "Adaptive subgradient methods for online
 learning and stochastic optimization", JMLR 12; Hinton, Srivastava & Swersky (2012),
 Neural Networks for Machine Learning, Lecture 6e; Kingma & Ba (2015), "Adam: a method
-for stochastic optimization", ICLR.
+for stochastic optimization", ICLR; Zeiler (2012), "ADADELTA: an adaptive learning
+rate method", arXiv:1212.5701.
 """
 
 from __future__ import annotations
@@ -84,10 +90,12 @@ __all__ = [
     "AdagradState",
     "RMSpropState",
     "AdamState",
+    "AdadeltaState",
     "sgd",
     "adagrad",
     "rmsprop",
     "adam",
+    "adadelta",
     "replay",
     "run",
 ]
@@ -106,11 +114,12 @@ class Optimizer(NamedTuple):
             per-coordinate learning rate ``lr / d`` of the last update, where d is
             the divisor the optimizer applied: 1 for SGD (a 0-d array, lr
             everywhere); sqrt(s) + eps for AdaGrad; sqrt(v) + eps for RMSprop;
-            sqrt(v_hat) + eps for Adam, each shaped like x. ``run`` records it
+            sqrt(v_hat) + eps for Adam; sqrt(v + eps) / sqrt(u_prev + eps) for
+            AdaDelta, each shaped like x. ``run`` records it
             shaped like x in ``hist.rates``. The step is ``-rate * g`` without
             momentum; with momentum mu it is ``mu * step_prev - rate * g`` (rate is
             the factor on the newest gradient); for Adam it is ``-rate * m_hat``.
-        name: ``"sgd"``, ``"adagrad"``, ``"rmsprop"`` or ``"adam"``.
+        name: ``"sgd"``, ``"adagrad"``, ``"rmsprop"``, ``"adam"`` or ``"adadelta"``.
         hyperparams: the validated settings, read-only.
     """
 
@@ -164,6 +173,24 @@ class AdamState(NamedTuple):
     m: np.ndarray
     v: np.ndarray
     t: int
+
+
+class AdadeltaState(NamedTuple):
+    """State of :func:`adadelta`: its two averages, and the divisor of the last update.
+
+    ``v`` is the moving average of g^2 and ``u`` the moving average of squared steps
+    (at lr = 1): the two arrays ``torch.optim.Adadelta`` keeps (``square_avg`` and
+    ``acc_delta``), and all the update needs. ``d`` is the divisor of the last update,
+    sqrt(v + eps) / sqrt(u_prev + eps), kept only so that ``rate(state)`` can report
+    the rate that update applied: it depends on the ``u`` *before* the update, which
+    cannot be rebuilt from the new v and u. So this state holds three arrays per
+    parameter where the algorithm (and PyTorch) needs two; count two when measuring
+    AdaDelta's memory.
+    """
+
+    v: np.ndarray
+    u: np.ndarray
+    d: np.ndarray
 
 
 # ------------------------------------------------------------- the shared step rule
@@ -573,6 +600,96 @@ def adam(
     )
 
 
+def adadelta(lr: float = 1.0, beta: float = 0.9, eps: float = 1e-6) -> Optimizer:
+    """AdaDelta: RMSprop's average of g^2, and a second average that gives the step units.
+
+    Update rule (Zeiler 2012, Algorithm 1, with PyTorch's lr; v_0 = u_0 = 0)::
+
+        v_t     = beta * v_{t-1} + (1 - beta) * g_t^2
+        delta_t = sqrt(u_{t-1} + eps) / sqrt(v_t + eps) * g_t
+        u_t     = beta * u_{t-1} + (1 - beta) * delta_t^2
+        step    = -lr * delta_t
+
+    The first line is RMSprop's; the numerator replaces RMSprop's learning rate by
+    the RMS of the recent steps, so the step has x's units whatever g's are (Zeiler's
+    argument; lr = 1, the default, is the paper's rule). Here the divisor is
+    d_t = sqrt(v_t + eps) / sqrt(u_{t-1} + eps) and ``rate(state)`` is ``lr / d_t``,
+    so the step is ``-rate * g`` as for the others. Both roots hold eps: at the start
+    u = 0, so the first steps are about lr * sqrt(eps) * sign(g) (1e-3 at the
+    defaults) and grow as u builds up. With eps = 0, u stays 0 and x never moves.
+
+    Same as ``torch.optim.Adadelta(lr=lr, rho=beta, eps=eps)`` (weight_decay 0).
+    Names elsewhere: beta is PyTorch's, Keras's and optax's ``rho``
+    (``keras.optimizers.Adadelta(learning_rate, rho, epsilon)``,
+    ``optax.adadelta(learning_rate, rho, eps)``), Zeiler's rho and d2l's ``rho``;
+    u is Zeiler's E[dx^2], PyTorch's ``acc_delta``; v is E[g^2], ``square_avg``.
+    Their defaults differ (Keras: learning_rate 0.001, rho 0.95, epsilon 1e-7);
+    only PyTorch's trajectories are checked here.
+
+    The state keeps v, u and the divisor d of the last update (for ``rate``; see
+    :class:`AdadeltaState`).
+
+    Args:
+        lr: learning rate, > 0 and finite (1.0 is Zeiler's rule).
+        beta: decay of both averages, 0 <= beta < 1.
+        eps: >= 0 and finite, inside both roots.
+
+    Example:
+        >>> opt = adadelta(lr=1.0, beta=0.5, eps=0.25)
+        >>> step, state = opt.update([2.0], opt.init([0.0]))
+        >>> state.v   # 0.5 * 0 + 0.5 * 2**2
+        array([2.])
+        >>> step      # -sqrt(0 + 0.25) / sqrt(2 + 0.25) * 2 = -(0.5 / 1.5) * 2
+        array([-0.66666667])
+        >>> state.u   # 0.5 * 0 + 0.5 * step**2 = 2 / 9
+        array([0.22222222])
+        >>> opt.rate(state)   # lr / d with d = sqrt(2 + 0.25) / sqrt(0 + 0.25) = 3
+        array([0.33333333])
+
+    Reference: M. D. Zeiler, "ADADELTA: an adaptive learning rate method",
+    arXiv:1212.5701 (2012).
+    """
+    lr = _validate.positive("lr", lr)
+    beta = _validate.unit_interval("beta", beta)
+    eps = _validate.nonnegative("eps", eps)
+
+    def divisor(v: np.ndarray, u_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """sqrt(u_prev + eps) / sqrt(v + eps) (the factor on g) and d, its inverse."""
+        num, den = np.sqrt(u_prev + eps), np.sqrt(v + eps)
+        if eps > 0:
+            return num / den, den / num
+        # eps == 0: u stays 0, so num == 0 and x never moves (0 / 0 -> 0, d -> inf)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            factor = np.where(num == 0, 0.0, num / den)
+            return factor, np.where(num == 0, np.inf, den / num)
+
+    def init(x0: np.ndarray) -> AdadeltaState:
+        v, u = np.zeros_like(x0), np.zeros_like(x0)
+        return AdadeltaState(v, u, np.asarray(divisor(v, u)[1], dtype=x0.dtype))
+
+    def update(g: np.ndarray, state: AdadeltaState) -> tuple[np.ndarray, AdadeltaState]:
+        v = beta * state.v + (1 - beta) * g**2  # RMSprop's statistic
+        factor, d = divisor(v, state.u)
+        delta = factor * g  # the step at lr = 1, in x's units
+        u = beta * state.u + (1 - beta) * delta**2  # the average of squared steps
+        return -lr * delta, AdadeltaState(v, u, d)
+
+    def rate(state: AdadeltaState) -> np.ndarray:
+        return lr / state.d
+
+    return _optimizer(
+        "adadelta",
+        AdadeltaState,
+        ("v", "u", "d"),
+        init,
+        update,
+        rate,
+        lr=lr,
+        beta=beta,
+        eps=eps,
+    )
+
+
 def _from_factory(factory: Any, lr: float) -> Optimizer:
     """``factory(lr=lr)``, checked: the optimizer-factory contract of sweeps and success.
 
@@ -702,7 +819,7 @@ class History:
 
     @property
     def accumulator(self) -> np.ndarray:
-        """The squared-gradient statistic over time: AdaGrad's s, RMSprop's or Adam's v."""
+        """The squared-gradient statistic over time: AdaGrad's s, or the v of the others."""
         for key in ("s", "v"):
             if key in self.states:
                 return self.states[key]

@@ -32,6 +32,8 @@ def all_optimizers():
         yield optim.rmsprop(lr=0.01, beta=0.9, eps=1e-6, **kw)
     yield optim.adam(lr=0.01)
     yield optim.adam(lr=0.01, bias_correction=False)
+    yield optim.adadelta()
+    yield optim.adadelta(lr=0.5, beta=0.95, eps=1e-3)
 
 
 OPTIMIZERS = list(all_optimizers())
@@ -111,6 +113,51 @@ def test_sgd_momentum_by_hand():
     np.testing.assert_allclose(step, [-0.1])
     step, state = opt.update([1.0], state)
     np.testing.assert_allclose(step, [-0.19], rtol=1e-15)
+
+
+def test_adadelta_two_steps_by_hand():
+    opt = optim.adadelta(lr=0.5, beta=0.5, eps=0.25)
+    state = opt.init([0.0])
+    np.testing.assert_array_equal([state.v[0], state.u[0], state.d[0]], [0.0, 0.0, 1.0])
+    step, state = opt.update([2.0], state)
+    # v = 0.5 * 4 = 2; delta = sqrt(0 + 0.25) / sqrt(2 + 0.25) * 2 = 2 / 3
+    # u = 0.5 * (2/3)^2 = 2/9; step = -0.5 * 2/3; d = 1.5 / 0.5 = 3, rate = lr / 3
+    np.testing.assert_allclose(state.v, [2.0], rtol=1e-15)
+    np.testing.assert_allclose(state.u, [2.0 / 9.0], rtol=1e-15)
+    np.testing.assert_allclose(step, [-1.0 / 3.0], rtol=1e-15)
+    np.testing.assert_allclose(opt.rate(state), [0.5 / 3.0], rtol=1e-15)
+    step, state = opt.update([-1.0], state)
+    # v = 0.5 * 2 + 0.5 * 1 = 1.5; delta = sqrt(2/9 + 1/4) / sqrt(1.5 + 0.25) * (-1)
+    delta = -math.sqrt(2 / 9 + 0.25) / math.sqrt(1.75)
+    np.testing.assert_allclose(state.v, [1.5], rtol=1e-15)
+    np.testing.assert_allclose(step, [-0.5 * delta], rtol=1e-15)
+    np.testing.assert_allclose(state.u, [0.5 * 2 / 9 + 0.5 * delta**2], rtol=1e-15)
+    np.testing.assert_allclose(state.d, [math.sqrt(1.75) / math.sqrt(2 / 9 + 0.25)])
+
+
+def test_adadelta_keeps_rmsprops_average_and_its_first_step_is_sqrt_eps_sized():
+    # The first line of AdaDelta is RMSprop's: the same g's give the same v.
+    rng = np.random.default_rng(3)
+    grads = rng.normal(size=(8, 3)) * [1e-3, 1.0, 1e3]
+    a = optim.run(optim.adadelta(beta=0.8), optim.replay(grads), np.zeros(3), 8)
+    r = optim.run(optim.rmsprop(beta=0.8), optim.replay(grads), np.zeros(3), 8)
+    np.testing.assert_array_equal(a.states["v"], r.states["v"])
+    # u_0 = 0: the first step is lr sqrt(eps) g / sqrt((1 - beta) g^2 + eps), about
+    # lr sqrt(eps / (1 - beta)) sign(g) whatever the gradient's scale
+    first = a.updates[0]
+    np.testing.assert_allclose(
+        first, -np.sqrt(1e-6) * grads[0] / np.sqrt(0.2 * grads[0] ** 2 + 1e-6), rtol=1e-15
+    )
+    np.testing.assert_allclose(np.abs(first[1:]), math.sqrt(1e-6 / 0.2), rtol=1e-5)
+
+
+def test_adadelta_with_zero_eps_never_moves_and_makes_no_nan():
+    # u starts at 0 and the step is proportional to sqrt(u): eps is what starts it
+    hist = optim.run(optim.adadelta(eps=0.0), quadratic_grad, [-5.0, -2.0], 5)
+    np.testing.assert_array_equal(hist.xs, np.tile([-5.0, -2.0], (6, 1)))
+    assert np.all(hist.rates == 0) and np.all(hist.states["d"][1:] == np.inf)
+    step, _ = optim.adadelta(eps=0.0).update([0.0, 1.0], optim.adadelta(eps=0.0).init([0.0, 0.0]))
+    np.testing.assert_array_equal(step, [0.0, 0.0])
 
 
 def test_adam_first_step_is_lr_times_sign():
@@ -274,7 +321,7 @@ def test_accumulators_never_negative_and_inputs_never_mutated(grads, idx):
         for a, b in zip(state, before, strict=True):
             np.testing.assert_array_equal(a, b)
         assert step.shape == x0.shape and np.all(np.isfinite(step))
-        for key in ("s", "v"):
+        for key in ("s", "v", "u"):
             if hasattr(new_state, key):
                 assert np.all(getattr(new_state, key) >= 0)
         state = new_state
@@ -317,6 +364,51 @@ def test_rmsprop_average_is_a_convex_combination(grads):
     assert np.all(state.v <= gmax * (1 + 1e-12))
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    # no values so small that their squares underflow (subnormals do not scale exactly)
+    grads=st.lists(
+        hnp.arrays(np.float64, 3, elements=finite.map(lambda x: x if abs(x) > 1e-100 else 0.0)),
+        min_size=1,
+        max_size=8,
+    ),
+    k=st.integers(-12, 12),
+    beta=st.sampled_from([0.0, 0.5, 0.9, 0.95]),
+)
+def test_adadelta_scales_with_the_gradient_and_the_root_of_eps(grads, k, beta):
+    # Gradients times c and eps times c^2 scale v, u by c^2 and every step by c (c a
+    # power of 2, so exactly): the numerator's eps is in x's units squared, the
+    # denominator's in g's; both are one eps, so only such a pair scales cleanly.
+    c = 2.0**k
+    one = optim.adadelta(lr=1.0, beta=beta, eps=1e-4)
+    two = optim.adadelta(lr=1.0, beta=beta, eps=1e-4 * c * c)
+    s1, s2 = one.init(np.zeros(3)), two.init(np.zeros(3))
+    for g in grads:
+        step1, s1 = one.update(g, s1)
+        step2, s2 = two.update(c * g, s2)
+        np.testing.assert_array_equal(step2, c * step1)
+        np.testing.assert_array_equal(s2.u, c * c * s1.u)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    grads=st.lists(hnp.arrays(np.float64, 2, elements=finite), min_size=1, max_size=10),
+    beta=st.sampled_from([0.0, 0.5, 0.9, 0.99]),
+)
+def test_adadelta_step_is_bounded_by_the_rms_of_earlier_steps(grads, beta):
+    # v_t >= (1 - beta) g_t^2, so |delta_t| <= sqrt(u_{t-1} + eps) / sqrt(1 - beta):
+    # the step is set by the earlier steps' size, not by the gradient's
+    opt = optim.adadelta(lr=0.7, beta=beta, eps=1e-6)
+    state = opt.init(np.zeros(2))
+    for g in grads:
+        bound = 0.7 * np.sqrt(state.u + 1e-6) / math.sqrt(1 - beta)
+        step, new = opt.update(g, state)
+        assert np.all(np.abs(step) <= bound * (1 + 1e-12))
+        # u is a weighted mean of 0 and the squared steps at lr = 1
+        assert np.all(new.u <= np.maximum(state.u, (step / 0.7) ** 2) * (1 + 1e-12))
+        state = new
+
+
 # ------------------------------------------------------------------------- bad input
 
 FACTORIES = {
@@ -324,6 +416,7 @@ FACTORIES = {
     "adagrad": optim.adagrad,
     "rmsprop": optim.rmsprop,
     "adam": optim.adam,
+    "adadelta": optim.adadelta,
 }
 
 BAD_VALUES = [
@@ -353,6 +446,16 @@ BAD_VALUES = [
     ("adam", "beta1", 1.0, "0 <= beta1 < 1"),
     ("adam", "beta2", -0.1, "0 <= beta2 < 1"),
     ("adam", "eps", -1.0, "eps must be >= 0"),
+    ("adadelta", "lr", 0.0, "lr must be > 0"),
+    ("adadelta", "lr", -1.0, "lr must be > 0"),
+    ("adadelta", "lr", math.inf, "finite"),
+    ("adadelta", "lr", math.nan, "lr must be > 0"),
+    ("adadelta", "beta", 1.0, "0 <= beta < 1"),
+    ("adadelta", "beta", -0.1, "0 <= beta < 1"),
+    ("adadelta", "beta", math.nan, "0 <= beta < 1"),
+    ("adadelta", "eps", -1e-6, "eps must be >= 0"),
+    ("adadelta", "eps", math.inf, "eps must be >= 0"),
+    ("adadelta", "eps", math.nan, "eps must be >= 0"),
 ]
 
 
@@ -374,6 +477,13 @@ def test_non_number_lr_raises_type_error(factory, value):
 def test_non_number_rmsprop_settings_raise_type_error(param):
     with pytest.raises(TypeError, match=param):
         optim.rmsprop(**{param: "0.5"})
+
+
+@pytest.mark.parametrize("param", ["beta", "eps"])
+@pytest.mark.parametrize("value", ["0.5", None, True, [0.5]])
+def test_non_number_adadelta_settings_raise_type_error(param, value):
+    with pytest.raises(TypeError, match=param):
+        optim.adadelta(**{param: value})
 
 
 @pytest.mark.parametrize("flag", ["eps_in_sqrt", "centered"])
@@ -563,6 +673,21 @@ def test_sgd_state_keeps_only_the_momentum_buffer_and_only_with_momentum(momentu
         ValueError, match=r"gradient shape \(2,\) does not match the state's shape \(3,\)"
     ):
         opt.update(np.ones(2), opt.init(np.zeros(3)))
+
+
+def test_adadelta_state_keeps_its_two_averages_and_the_last_divisor():
+    opt = optim.adadelta(lr=1.0)
+    for state in (opt.init(np.zeros(3)), opt.update(np.ones(3), opt.init(np.zeros(3)))[1]):
+        assert isinstance(state, optim.AdadeltaState)
+        assert all(isinstance(a, np.ndarray) and a.shape == (3,) for a in state)
+    hist = optim.run(opt, quadratic_grad, [1.0, 1.0], 3)
+    assert set(hist.states) == {"v", "u", "d"}
+    # d is the divisor of the step that produced the state: sqrt(v_t + eps) / sqrt(u_{t-1} + eps)
+    v, u, d = (hist.states[k] for k in ("v", "u", "d"))
+    np.testing.assert_allclose(d[1:], np.sqrt(v[1:] + 1e-6) / np.sqrt(u[:-1] + 1e-6), rtol=1e-15)
+    np.testing.assert_allclose(hist.rates, 1.0 / d[1:], rtol=1e-15)
+    with pytest.raises(TypeError, match=r"needs state\.d"):
+        opt.update([1.0], optim.AdadeltaState(v=np.zeros(1), u=np.zeros(1), d=None))
 
 
 def test_a_state_missing_an_array_the_settings_need_is_rejected():

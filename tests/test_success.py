@@ -20,6 +20,7 @@ FACTORIES = {
     "rmsprop-0.99": functools.partial(optim.rmsprop, beta=0.99),
     "rmsprop-centered-momentum": functools.partial(optim.rmsprop, centered=True, momentum=0.5),
     "adam": optim.adam,
+    "adadelta": optim.adadelta,
 }
 
 
