@@ -1,8 +1,8 @@
 """rmsnotes.optim against golden trajectories recorded from the real libraries.
 
 ``tests/data/golden_<library>.json`` hold float64 trajectories of ``torch.optim``
-(RMSprop, Adagrad, Adam, SGD), Keras 3 (RMSprop, Adagrad), optax (rmsprop, adagrad) and
-TF1 (``tf.compat.v1.train.RMSPropOptimizer``, ``AdagradOptimizer``), made by
+(RMSprop, Adagrad, Adadelta, Adam, SGD), Keras 3 (RMSprop, Adagrad), optax (rmsprop,
+adagrad) and TF1 (``tf.compat.v1.train.RMSPropOptimizer``, ``AdagradOptimizer``), made by
 ``tools/make_golden.py`` (see its docstring for the venv and the command). Each case
 records the library call and the ``rmsnotes`` call claimed to be equivalent; this test
 replays the latter with NumPy only and demands agreement to rtol=1e-12 at every step.
@@ -10,7 +10,7 @@ replays the latter with NumPy only and demands agreement to rtol=1e-12 at every 
 Tolerance. The libraries and rmsnotes evaluate the same formulas in different
 operation orders (torch's lerp for the centered mean, TF1's ``ms += (g^2 - ms)(1 -
 rho)``, optax's ``rsqrt`` and learning rate inside the momentum trace, Keras's
-``lr * g / sqrt``), so the points differ in the last bits: 27 of the 96 trajectories
+``lr * g / sqrt``), so the points differ in the last bits: 32 of the 105 trajectories
 are bit-identical, the largest relative difference is 1.2e-14 on coordinates above
 1% of the trajectory's scale and 1e-13 on smaller ones (except values of order
 1e-16 left by cancellation, covered by atol below), and no point uses more than 1%
@@ -153,9 +153,9 @@ def test_every_library_has_golden_data():
     }
 
 
-@pytest.mark.parametrize("name", ["rmsprop", "adagrad"])
+@pytest.mark.parametrize("name", ["rmsprop", "adagrad", "adadelta"])
 def test_every_option_is_covered(name):
-    """Every parameter of rmsprop/adagrad takes a non-default value in some case, and
+    """Every parameter of rmsprop/adagrad/adadelta takes a non-default value in some case, and
     each flag is seen both on and off, so the coverage cannot silently shrink (a new
     parameter of rmsnotes fails here until some golden case exercises it)."""
     signature = inspect.signature(getattr(optim, name))
@@ -206,6 +206,7 @@ CLAIMS = {
     ),
     "torch.optim.Adam": ("adam", {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}),
     "torch.optim.SGD": ("sgd", {}),
+    "torch.optim.Adadelta": ("adadelta", {"beta": 0.9, "eps": 1e-6}),
 }
 # The library's name for each rmsnotes setting, to tell whether a call passed it.
 LIBRARY_NAMES = {

@@ -2,8 +2,8 @@
 
 ``tests/test_golden.py`` replays every trajectory written here with ``rmsnotes.optim``
 and needs only NumPy; this script is the only place the frameworks are used. It runs
-``torch.optim`` (RMSprop, Adagrad, and Adam and SGD as extra checks), Keras 3
-(``keras.optimizers.RMSprop`` / ``Adagrad`` on the JAX backend), optax
+``torch.optim`` (RMSprop, Adagrad, Adadelta, and Adam and SGD as extra checks),
+Keras 3 (``keras.optimizers.RMSprop`` / ``Adagrad`` on the JAX backend), optax
 (``optax.rmsprop`` / ``optax.adagrad``) and TF1 (``tf.compat.v1.train.RMSPropOptimizer``
 / ``AdagradOptimizer``) on three small problems and writes one JSON file per library,
 ``tests/data/golden_<library>.json``.
@@ -151,6 +151,10 @@ LR_CAUTIOUS = {"quadratic": 0.3, "rosenbrock": 0.005, "least_squares": 0.2}
 LR_FORGETFUL = {"quadratic": 0.3, "rosenbrock": 0.05, "least_squares": 0.05}
 LR_ADAGRAD = {"quadratic": 1.0, "rosenbrock": 0.2, "least_squares": 2.0}
 LR_SGD = {"quadratic": 0.1, "rosenbrock": 1e-4, "least_squares": 0.01}
+# AdaDelta's own scale: lr = 1 is Zeiler's rule (PyTorch's default); its steps start
+# at about lr * sqrt(eps) and grow as the average of squared steps builds up.
+LR_ADADELTA = {"quadratic": 1.0, "rosenbrock": 1.0, "least_squares": 1.0}
+LR_ADADELTA_HALF = {"quadratic": 0.5, "rosenbrock": 0.5, "least_squares": 0.5}
 
 CENTERED_MOMENTUM = {"centered": True, "momentum": 0.5}
 
@@ -166,6 +170,9 @@ VARIANTS = {
         ("Adam", "default", {}, LR_ADAPTIVE),
         ("Adam", "betas0.5-0.9-eps1e-3", {"betas": (0.5, 0.9), "eps": 1e-3}, LR_CAUTIOUS),
         ("SGD", "momentum", {"momentum": 0.9}, LR_SGD),
+        ("Adadelta", "default", {}, LR_ADADELTA),
+        ("Adadelta", "rho0.95", {"rho": 0.95}, LR_ADADELTA_HALF),
+        ("Adadelta", "eps1e-3", {"eps": 1e-3}, LR_ADADELTA),
     ],
     "keras": [
         ("RMSprop", "plain", {}, LR_ADAPTIVE),
@@ -272,6 +279,12 @@ def _run_torch(name, kwargs, lr, grad, x0, steps, nudge=None):
         rms = {
             "optimizer": "adam",
             "kwargs": {"lr": lr, "beta1": b1, "beta2": b2, "eps": g["eps"]},
+        }
+    elif name == "Adadelta":
+        assert g["weight_decay"] == 0 and not g.get("maximize")
+        rms = {
+            "optimizer": "adadelta",
+            "kwargs": {"lr": lr, "beta": g["rho"], "eps": g["eps"]},
         }
     elif name == "SGD":
         assert g["dampening"] == 0 and not g["nesterov"] and g["weight_decay"] == 0
