@@ -13,7 +13,7 @@ minutes for 02 and over an hour for 05, where the first versions said 35 and 40)
 
 Both totals are rounded up to the next 5 minutes. Each notebook states them in its
 first cells as ``**Time:** about N min to read and run, plus M min for the exercises.``
-and tests/test_repository.py checks that the stated numbers are within 5 minutes of
+(or ``...; no exercises.``) and tests/test_repository.py checks that the stated numbers are within 5 minutes of
 this estimate, so the times stay honest as the lessons change.
 """
 
@@ -30,7 +30,8 @@ WORDS_PER_MINUTE = 100
 CODE_LINES_PER_MINUTE = 15
 MINUTES_PER_EXERCISE = 5
 STATED = re.compile(
-    r"\*\*Time:\*\* about (\d+) min to read and run, plus (\d+) min for the exercises\."
+    r"\*\*Time:\*\* about (\d+) min to read and run"
+    r"(?:, plus (\d+) min for the exercises|; no exercises)\."
 )
 _FOLDED = re.compile(r"<details>.*?</details>", re.DOTALL)
 _FENCED = re.compile(r"```.*?```", re.DOTALL)
@@ -62,7 +63,7 @@ def stated(path: str | Path) -> tuple[int, int] | None:
     for cell in cells:
         match = STATED.search("".join(cell["source"]))
         if match:
-            return int(match.group(1)), int(match.group(2))
+            return int(match.group(1)), int(match.group(2) or 0)
     return None
 
 
