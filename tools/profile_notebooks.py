@@ -2,6 +2,7 @@
 
     .venv/bin/python tools/profile_notebooks.py            # all notebooks
     .venv/bin/python tools/profile_notebooks.py --json out.json notebooks/02_*.ipynb
+    .venv/bin/python tools/profile_notebooks.py --runs 3     # median of 3 runs each (steadier)
 
 Each notebook runs in its own new kernel, as `make execute` and nbval do. The time is
 wall-clock from starting the kernel to the end of the last cell; the peak memory is the
@@ -85,6 +86,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
     parser.add_argument("--baseline-runs", type=int, default=3, help="empty-notebook runs")
+    parser.add_argument(
+        "--runs", type=int, default=1, help="runs of each notebook; the median time is reported"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -99,14 +103,21 @@ def main(argv: list[str]) -> int:
         base_peak = max((p for _, p in baseline if p is not None), default=None)
         rows = []
         for path in paths:
-            nb = nbformat.read(path, as_version=4)
-            seconds, peak = execute(nb, path.parent)
+            runs = [
+                execute(nbformat.read(path, as_version=4), path.parent)
+                for _ in range(max(args.runs, 1))
+            ]
+            seconds = statistics.median(t for t, _ in runs)
+            peak = max((p for _, p in runs if p is not None), default=None)
             rows.append({"notebook": path.name, "seconds": seconds, "peak_mb": peak})
 
     def mb(value):
         return "n/a" if value is None else f"{value:6.0f}"
 
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    runs = f"median of {args.runs} runs each, " if args.runs > 1 else ""
+    print(
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; {runs}empty: median of {args.baseline_runs}"
+    )
     print(f"{'notebook':28s} {'time (s)':>9s} {'x empty':>8s} {'peak MB':>8s}")
     print(f"{'(empty: kernel + imports)':28s} {base_time:9.2f} {1:8.2f} {mb(base_peak):>8s}")
     for row in rows:
