@@ -18,8 +18,9 @@ MLP 2-H-1 (tanh hidden layer, sigmoid output, mean binary cross-entropy)::
 
 The MLP functions also take a *stack* of networks, params of shape (..., size): one
 network per row, e.g. (lrs, seeds, size) to train many at once with ``optim.run``.
-Each row's result is bit-identical to the call on that row alone (the rows are
-simply looped over)::
+Each row's result is bit-identical to the call on that row alone: the whole stack
+goes through the same code at once, one BLAS call per network for each matrix product
+and the same order of summation (``_forward`` and ``_grad`` say how)::
 
     loss_fn(params)   (size,) -> float      (..., size) -> (...)
     grad_fn(params)   (size,) -> (size,)    (..., size) -> (..., size)
@@ -103,16 +104,6 @@ def _check_stack(value: Any, size: int | None = None) -> np.ndarray:
             f"for a stack of them, got shape {params.shape}"
         )
     return params
-
-
-def _each_network(one: Callable[[np.ndarray], Any], params: np.ndarray) -> Any:
-    """``one(params)`` for a flat vector; for a stack (..., size), ``one`` of every
-    row, stacked back into shape (...) + shape of one result."""
-    if params.ndim == 1:
-        return one(params)
-    rows = params.reshape(-1, params.shape[-1])
-    out = np.array([one(row) for row in rows])
-    return out.reshape(params.shape[:-1] + out.shape[1:])
 
 
 # ------------------------------------------------------------------ linear regression
@@ -274,17 +265,30 @@ def mlp_unpack(params: Any, n_inputs: int = 2) -> tuple[np.ndarray, np.ndarray, 
                [2., 3.]]), array([4., 5.]), array([6., 7.]), 8.0)
     """
     params = _validate.real_array("params", params)
-    per_unit = n_inputs + 2
-    if params.ndim != 1 or params.size < per_unit + 1 or (params.size - 1) % per_unit:
+    if params.ndim != 1:
         raise ValueError(
             f"params must be a flat vector of size ({n_inputs} + 2) * hidden + 1 "
             f"(e.g. {mlp_size(16, n_inputs)} for hidden=16), got shape {params.shape}"
         )
-    H = (params.size - 1) // per_unit
-    W1 = params[: n_inputs * H].reshape(n_inputs, H)
-    b1 = params[n_inputs * H : (n_inputs + 1) * H]
-    w2 = params[(n_inputs + 1) * H : (n_inputs + 2) * H]
-    return W1, b1, w2, float(params[-1])
+    W1, b1, w2, b2 = _unpack(params, n_inputs)
+    return W1, b1, w2, float(b2)
+
+
+def _unpack(params: np.ndarray, n_inputs: int) -> tuple[np.ndarray, ...]:
+    """:func:`mlp_unpack` for one network or a stack, params (..., size): views
+    W1 (..., n_inputs, H), b1 (..., H), w2 (..., H) and b2 (...)."""
+    per_unit = n_inputs + 2
+    size = params.shape[-1]
+    if size < per_unit + 1 or (size - 1) % per_unit:
+        raise ValueError(
+            f"params must be a flat vector of size ({n_inputs} + 2) * hidden + 1 "
+            f"(e.g. {mlp_size(16, n_inputs)} for hidden=16), got shape {params.shape}"
+        )
+    H = (size - 1) // per_unit
+    W1 = params[..., : n_inputs * H].reshape(params.shape[:-1] + (n_inputs, H))
+    b1 = params[..., n_inputs * H : (n_inputs + 1) * H]
+    w2 = params[..., (n_inputs + 1) * H : (n_inputs + 2) * H]
+    return W1, b1, w2, params[..., -1]
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -292,10 +296,28 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
-def _forward(params: Any, X: np.ndarray) -> tuple[np.ndarray, ...]:
-    W1, b1, w2, b2 = mlp_unpack(params, X.shape[1])
-    h = np.tanh(X @ W1 + b1)
-    z = h @ w2 + b2
+def _matvec(A: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """A @ v for one matrix and vector, or row by row for stacks A (..., m, n), v (..., n).
+
+    ``A @ v[..., None]`` makes NumPy's matmul do one matrix-vector product per row,
+    the same BLAS call a single network gets (see :func:`_residuals`).
+    """
+    return (A @ v[..., None])[..., 0]
+
+
+def _forward(params: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The forward pass for params (size,) or a stack (..., size): W1, w2, the hidden
+    layer h (..., n, H) and the logits z (..., n).
+
+    Every matrix product is the same BLAS call for each network of a stack (matmul
+    makes one per 2-D slice) and the rest is elementwise, so each row of a stack is
+    bit-identical to the network alone.
+    """
+    W1, b1, w2, b2 = _unpack(params, X.shape[1])
+    h = X @ W1  # (..., n, H); then in place (a stack's arrays are big): h = tanh(h + b1)
+    h += b1[..., None, :]
+    np.tanh(h, out=h)
+    z = _matvec(h, w2) + b2[..., None]
     return W1, w2, h, z
 
 
@@ -313,12 +335,13 @@ def mlp_forward(params: Any, X: Any) -> np.ndarray:
     X = _validate.real_array("X", X)
     if X.ndim != 2:
         raise ValueError(f"X must have shape (n, d), got shape {X.shape}")
+    *_, z = _forward(_check_stack(params), X)
+    return _sigmoid(z)
 
-    def one(p: np.ndarray) -> np.ndarray:
-        *_, z = _forward(p, X)
-        return _sigmoid(z)
 
-    return _each_network(one, _check_stack(params))
+def _float_if_one(params: np.ndarray, value: np.ndarray) -> float | np.ndarray:
+    """A float for one network (params 1-D), the array (...) for a stack."""
+    return float(value) if params.ndim == 1 else value
 
 
 def mlp_loss(params: Any, X: Any, y: Any) -> float:
@@ -342,12 +365,12 @@ def mlp_loss(params: Any, X: Any, y: Any) -> float:
     """
     X, y = _check_data(X, y)
     _check_labels(y)
-    return _each_network(lambda p: _loss(p, X, y), _check_stack(params))
+    return _loss(_check_stack(params), X, y)
 
 
-def _loss(params: np.ndarray, X: np.ndarray, y: np.ndarray) -> float:
+def _loss(params: np.ndarray, X: np.ndarray, y: np.ndarray) -> float | np.ndarray:
     *_, z = _forward(params, X)
-    return float(np.mean(np.logaddexp(0.0, z) - y * z))
+    return _float_if_one(params, np.mean(np.logaddexp(0.0, z) - y * z, axis=-1))
 
 
 def mlp_grad(params: Any, X: Any, y: Any) -> np.ndarray:
@@ -372,14 +395,30 @@ def mlp_grad(params: Any, X: Any, y: Any) -> np.ndarray:
     """
     X, y = _check_data(X, y)
     _check_labels(y)
-    return _each_network(lambda p: _grad(p, X, y), _check_stack(params))
+    return _grad(_check_stack(params), X, y)
 
 
 def _grad(params: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Backpropagation for params (size,) or a stack (..., size), all networks at once.
+
+    Each row of a stack is bit-identical to the network alone: the products are the
+    same BLAS call per network (matmul makes one per 2-D slice), and the two sums
+    over the examples run along the same axis, in the same order, as for one network.
+    """
     W1, w2, h, z = _forward(params, X)
-    dz = (_sigmoid(z) - y) / len(y)
-    da = np.outer(dz, w2) * (1.0 - h**2)
-    return np.concatenate([(X.T @ da).ravel(), da.sum(axis=0), h.T @ dz, [dz.sum()]])
+    dz = (_sigmoid(z) - y) / len(y)  # (..., n)
+    # da = outer(dz, w2) * (1 - h^2), (..., n, H), in place where it can be: a stack's
+    # arrays are big, and each new one costs fresh memory
+    da = dz[..., :, None] * w2[..., None, :]
+    tanh_prime = h * h
+    np.subtract(1.0, tanh_prime, out=tanh_prime)
+    da *= tanh_prime
+    dW1 = X.T @ da  # (..., d, H)
+    db1 = da.sum(axis=-2)
+    dw2 = _matvec(np.swapaxes(h, -1, -2), dz)  # h^T dz
+    db2 = dz.sum(axis=-1, keepdims=True)
+    parts = [dW1.reshape(dW1.shape[:-2] + (-1,)), db1, dw2, db2]
+    return np.concatenate(parts, axis=-1)
 
 
 def mlp_accuracy(params: Any, X: Any, y: Any) -> float:
@@ -396,12 +435,9 @@ def mlp_accuracy(params: Any, X: Any, y: Any) -> float:
                [0.75, 0.75, 0.75]])
     """
     X, y = _check_data(X, y)
-
-    def one(p: np.ndarray) -> float:
-        *_, z = _forward(p, X)
-        return float(np.mean((_sigmoid(z) > 0.5) == (y > 0.5)))
-
-    return _each_network(one, _check_stack(params))
+    params = _check_stack(params)
+    *_, z = _forward(params, X)
+    return _float_if_one(params, np.mean((_sigmoid(z) > 0.5) == (y > 0.5), axis=-1))
 
 
 def mlp_problem(X: Any, y: Any, hidden: int = 16) -> Problem:
@@ -432,11 +468,11 @@ def mlp_problem(X: Any, y: Any, hidden: int = 16) -> Problem:
 
     def loss_fn(params: np.ndarray) -> float | np.ndarray:
         """Mean binary cross-entropy at params: a float, or shape (...) for a stack."""
-        return _each_network(lambda p: _loss(p, X, y), _check_stack(params, size))
+        return _loss(_check_stack(params, size), X, y)
 
     def grad_fn(params: np.ndarray) -> np.ndarray:
         """Its gradient, by backpropagation: shape (size,), or (..., size)."""
-        return _each_network(lambda p: _grad(p, X, y), _check_stack(params, size))
+        return _grad(_check_stack(params, size), X, y)
 
     return loss_fn, grad_fn
 

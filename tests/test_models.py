@@ -273,6 +273,40 @@ def test_training_a_stack_is_training_each_network(moons_problem):
         np.testing.assert_array_equal(together.xs[:, k], alone.xs)
 
 
+@pytest.mark.parametrize(
+    "n, hidden, n_inputs, shape",
+    [(200, 16, 2, (2, 4, 3)), (13, 3, 2, (5,)), (7, 5, 3, (3, 2)), (1, 1, 1, (2, 1))],
+)
+def test_stacks_of_any_shape_and_size_give_each_row_bit_for_bit(n, hidden, n_inputs, shape):
+    # odd n * hidden too: SIMD loops end in a tail, which must round like the body
+    rng = np.random.default_rng(n)
+    X, y = rng.normal(size=(n, n_inputs)), (rng.random(n) > 0.5).astype(float)
+    seeds = np.arange(np.prod(shape)).reshape(shape)
+    stack = np.stack([models.mlp_init(hidden, int(s), n_inputs) for s in seeds.ravel()])
+    stack = 3.0 * stack.reshape(shape + (-1,))  # large weights: saturated units too
+    grads, losses = models.mlp_grad(stack, X, y), models.mlp_loss(stack, X, y)
+    probs, acc = models.mlp_forward(stack, X), models.mlp_accuracy(stack, X, y)
+    assert grads.shape == stack.shape and losses.shape == acc.shape == shape
+    for idx in np.ndindex(*shape):
+        one = stack[idx].copy()
+        np.testing.assert_array_equal(grads[idx], models.mlp_grad(one, X, y))
+        assert losses[idx] == models.mlp_loss(one, X, y)
+        np.testing.assert_array_equal(probs[idx], models.mlp_forward(one, X))
+        assert acc[idx] == models.mlp_accuracy(one, X, y)
+
+
+@pytest.mark.parametrize("make, lr", [(optim.adagrad, 2.0), (optim.rmsprop, 0.1)])
+def test_training_a_stack_at_the_notebooks_size_is_training_each_network(make, lr):
+    X, y = data.make_moons(n=200, noise=0.2, seed=0)  # as in notebook 05, fewer steps
+    _, grad_fn = models.mlp_problem(X, y, hidden=16)
+    inits = np.stack([[models.mlp_init(16, seed=s) for s in range(3)]] * 2)  # (2, 3, 65)
+    inits[1] *= 2.0
+    together = optim.run(make(lr=lr), grad_fn, inits, 60)
+    for i, j in np.ndindex(2, 3):
+        alone = optim.run(make(lr=lr), grad_fn, inits[i, j].copy(), 60)
+        np.testing.assert_array_equal(together.xs[:, i, j], alone.xs)
+
+
 def test_a_single_network_still_gives_a_float(moons_problem):
     X, y, stack = moons_problem
     loss_fn, _ = models.mlp_problem(X, y, hidden=6)
