@@ -1,10 +1,26 @@
-"""pytest configuration: make tests/helpers.py importable from every test file.
+"""pytest configuration shared by every test file.
 
-The project runs pytest with ``--import-mode=importlib`` (see pyproject.toml), which
-does not put tests/ on sys.path, so the shared helpers module is added here.
+- Makes tests/helpers.py importable: the project runs pytest with
+  ``--import-mode=importlib`` (pyproject.toml), which does not put tests/ on sys.path.
+- Closes every matplotlib figure after each test, and runs each test without
+  ``RMSNOTES_FIGURES`` (a test that wants a folder passes ``folder=`` or sets it).
 """
 
 import sys
 from pathlib import Path
 
+import matplotlib.pyplot as plt
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(autouse=True)
+def _no_figures_env(monkeypatch):
+    monkeypatch.delenv("RMSNOTES_FIGURES", raising=False)

@@ -19,18 +19,6 @@ from PIL import Image  # noqa: E402
 
 from rmsnotes import animation, export, optim, plotting, surfaces  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture(autouse=True)
-def _no_figures_env(monkeypatch):
-    monkeypatch.delenv("RMSNOTES_FIGURES", raising=False)
-
-
 # --------------------------------------------------------------------------- PNG
 
 

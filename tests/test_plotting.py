@@ -36,17 +36,6 @@ OKABE_ITO = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture(autouse=True)
-def _no_figures_env(monkeypatch):
-    monkeypatch.delenv("RMSNOTES_FIGURES", raising=False)
-
-
 # ----------------------------------------------------------------------- helpers
 
 
