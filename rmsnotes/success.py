@@ -57,38 +57,6 @@ __all__ = [
 ]
 
 
-# ---------------------------------------------------------------------- validation
-
-
-def _check_lr_outside(
-    factory: Callable[..., Optimizer], lrs: np.ndarray, x0: np.ndarray
-) -> Optimizer:
-    """``factory(lr=1.0)``, once checked that every lr is a pure multiplier of its step.
-
-    For each lr: the factory changes nothing but lr, and the first step from x0 (on
-    a fixed test gradient) is lr times the step at lr = 1. Raises ValueError otherwise.
-    """
-    unit = optim._from_factory(factory, 1.0)
-    others = {k: v for k, v in unit.hyperparams.items() if k != "lr"}
-    g = np.full(x0.shape, 1.5)
-    step_unit, _ = unit.update(g, unit.init(x0))
-    for lr in lrs:
-        opt = optim._from_factory(factory, float(lr))
-        mine = {key: v for key, v in opt.hyperparams.items() if key != "lr"}
-        if opt.name != unit.name or mine != others:
-            raise ValueError(
-                f"factory must change only lr: factory(lr=1.0) = {unit!r}, "
-                f"factory(lr={lr!r}) = {opt!r}"
-            )
-        step, _ = opt.update(g, opt.init(x0))
-        if not np.allclose(step, lr * step_unit, rtol=1e-12, atol=0.0):
-            raise ValueError(
-                f"{opt!r}: its step is not lr times the step at lr = 1, so the learning "
-                "rates cannot share one run; run them one by one with optim.run"
-            )
-    return unit
-
-
 # -------------------------------------------------------------------------- starts
 
 
@@ -170,7 +138,7 @@ def run_over_lrs(
     if not callable(grad_fn):
         raise TypeError(f"grad_fn must be callable, got {grad_fn!r}")
     x0 = _validate.real_array("x0", x0)
-    unit = _check_lr_outside(factory, lrs, x0)
+    unit = optim._unit_from_factory(factory, lrs, x0)
     stack = np.broadcast_to(x0, (lrs.size, *x0.shape))
     per_row = lrs.reshape(-1, *([1] * x0.ndim))
     hist = optim.run(

@@ -25,7 +25,8 @@ One run for the whole sweep. ``lr_sweep`` runs every lr at once, as a single
 ``optim.run(factory(lr=1.0), task.grad_fn, x0 stacked once per lr, steps,
 lr_scale=lrs[:, None], record="final", nonfinite="freeze")`` (one per seed): the
 optimizers keep lr outside their state, so row k is the run at ``lrs[k]``, float
-for float (the reason, and the check, are :mod:`rmsnotes.success`'s). So a Task's
+for float (the reason is in :mod:`rmsnotes.success`; the factory is checked for it
+first, as there). So a Task's
 ``grad_fn`` must take a stack of points, shape ``(len(lrs), *x0.shape)``, row by
 row; :func:`regression_task`'s does, as do ``models.linear_problem``'s and
 ``models.mlp_problem``'s grad_fn and the surfaces' ``grad``.
@@ -48,7 +49,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from rmsnotes import _validate, data, models, optim, success
+from rmsnotes import _validate, data, models, optim
 
 __all__ = [
     "Task",
@@ -271,8 +272,8 @@ def lr_sweep(
     All lrs run at once, as one ``optim.run`` (one per seed): every optimizer here
     keeps lr outside its state, so ``factory(lr=1.0)`` on x0 stacked once per lr,
     row k's step scaled by ``lrs[k]`` (``run(..., lr_scale=...)``), is every run
-    float for float (see :mod:`rmsnotes.success`, whose check of that property for
-    the factory this reuses). So the task's ``grad_fn`` must take a stack of points,
+    float for float (see :mod:`rmsnotes.success`; the factory is checked for that
+    property first, by the same check). So the task's ``grad_fn`` must take a stack of points,
     shape ``(len(lrs), *x0.shape)``, and return each row's gradient: the grad_fns of
     :func:`regression_task`, ``models.linear_problem``, ``models.mlp_problem``, the
     surfaces and formulas like ``lambda x: 2 * x`` do (checked once, with a
@@ -336,7 +337,7 @@ def lr_sweep(
 
     errors = []
     for where, t in tasks.items():
-        unit = success._check_lr_outside(factory, lrs, _validate.real_array("x0", t.x0))
+        unit = optim._unit_from_factory(factory, lrs, _validate.real_array("x0", t.x0))
         errors.append(_final_errors(unit, lrs, t, steps, blowup, schedule, where))
     errors = np.array(errors)
     if seeds is None:
