@@ -22,6 +22,7 @@ last update, ``rate = lr / d``, with d the divisor that update applied::
               (centered: sqrt(v - m^2) + eps)
     with momentum mu (SGD or RMSprop: b = mu b + g / d, step = -lr b), the rate is
     the factor on the newest gradient:              step = mu * step_prev - rate * g
+    (SGD with Nesterov: b = mu b + g,               step = -rate * (g + mu * b))
     Adam      d = sqrt(v_hat) + eps, the factor on the bias-corrected first moment:
                                                     step = -rate * m_hat
     AdaDelta  d = sqrt(v + eps) / sqrt(u_prev + eps), u_prev the average of squared
@@ -300,31 +301,64 @@ def _optimizer(
 # ---------------------------------------------------------------------- optimizers
 
 
-def sgd(lr: float = 0.01, *, momentum: float = 0.0) -> Optimizer:
-    """Gradient descent, optionally with heavy-ball momentum (PyTorch's convention).
+def sgd(lr: float = 0.01, *, momentum: float = 0.0, nesterov: bool = False) -> Optimizer:
+    """Gradient descent, optionally with heavy-ball or Nesterov momentum (PyTorch's form).
 
     Update rule::
 
         without momentum:  step = -lr * g
-        with momentum mu:  b_t = mu * b_{t-1} + g,   step = -lr * b_t   (b_0 = 0)
+        with momentum mu:  b_t = mu * b_{t-1} + g                       (b_0 = 0)
+                           step = -lr * b_t                  (heavy ball)
+                           step = -lr * (g + mu * b_t)       (nesterov=True)
+
+    Nesterov's look-ahead, in this form. Nesterov's method takes the gradient not at
+    x but at the point the momentum is about to carry x to, x + mu * (velocity).
+    Sutskever, Martens, Dahl & Hinton (2013) rewrote it as classical momentum with
+    that look-ahead gradient; stored at the looked-ahead point, the same method needs
+    only the gradient at the current point: the step is the buffer *after* it has
+    taken in g, pushed once more by mu (``g + mu * b_t = (1 + mu) g + mu^2 b_{t-1}``).
+    So the newest gradient counts 1 + mu times, where heavy ball counts it once and
+    lets the buffer carry it later: the step reacts sooner when the gradient turns
+    (Sutskever et al.'s reason why it oscillates less than heavy ball). Without momentum
+    there is nothing to look ahead with, so ``nesterov=True`` needs momentum > 0
+    (``torch.optim.SGD`` refuses it too).
 
     The divisor is d = 1, so ``rate(state)`` is lr everywhere: a 0-d array, which
-    broadcasts against x. The state holds the buffer b only with momentum (plain
-    gradient descent keeps no array: ``b`` is None, and only x's shape is kept).
-    Same as ``torch.optim.SGD(lr=lr, momentum=mu)`` (dampening 0, no Nesterov).
+    broadcasts against x (with Nesterov the step is ``-rate * (g + mu * b_t)``). The
+    state holds the buffer b only with momentum (plain gradient descent keeps no
+    array: ``b`` is None, and only x's shape is kept). Same as
+    ``torch.optim.SGD(lr=lr, momentum=mu, nesterov=nesterov)`` (dampening 0).
 
     Args:
         lr: learning rate, > 0 and finite.
         momentum: mu, with 0 <= mu < 1.
+        nesterov: use Nesterov's look-ahead form (True or False; needs momentum > 0).
+
+    Raises:
+        ValueError: nesterov=True with momentum 0.
 
     Example:
         >>> opt = sgd(lr=0.1)
         >>> step, state = opt.update([2.0], opt.init([1.0]))
         >>> step, state.b, opt.rate(state)
         (array([-0.2]), None, array(0.1))
+        >>> opt = sgd(lr=0.1, momentum=0.5, nesterov=True)
+        >>> step, state = opt.update([2.0], opt.init([1.0]))
+        >>> state.b, step   # b = 0.5 * 0 + 2;  step = -0.1 * (2 + 0.5 * 2)
+        (array([2.]), array([-0.3]))
+
+    Reference: I. Sutskever, J. Martens, G. Dahl, G. Hinton, "On the importance of
+    initialization and momentum in deep learning", ICML 2013; Y. Nesterov (1983), "A
+    method for solving the convex programming problem with convergence rate O(1/k^2)".
     """
     lr = _validate.positive("lr", lr)
     momentum = _validate.unit_interval("momentum", momentum)
+    nesterov = _validate.flag("nesterov", nesterov)
+    if nesterov and not momentum:
+        raise ValueError(
+            "nesterov=True needs momentum > 0 (0 < momentum < 1), got momentum=0.0; "
+            "without momentum there is no look-ahead (torch.optim.SGD refuses it too)"
+        )
 
     def init(x0: np.ndarray) -> SGDState:
         return SGDState(b=np.zeros_like(x0) if momentum else None, shape=x0.shape)
@@ -333,13 +367,17 @@ def sgd(lr: float = 0.01, *, momentum: float = 0.0) -> Optimizer:
         if not momentum:
             return -lr * g, state
         b = momentum * state.b + g
+        if nesterov:  # the look-ahead: the buffer once more, after it took in g
+            return -lr * (g + momentum * b), state._replace(b=b)
         return -lr * b, state._replace(b=b)
 
     def rate(state: SGDState) -> np.ndarray:
         return np.asarray(lr)  # d = 1 in every coordinate
 
     uses = ("b",) * (momentum > 0)
-    return _optimizer("sgd", SGDState, uses, init, update, rate, lr=lr, momentum=momentum)
+    return _optimizer(
+        "sgd", SGDState, uses, init, update, rate, lr=lr, momentum=momentum, nesterov=nesterov
+    )
 
 
 def adagrad(

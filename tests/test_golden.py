@@ -153,9 +153,9 @@ def test_every_library_has_golden_data():
     }
 
 
-@pytest.mark.parametrize("name", ["rmsprop", "adagrad", "adadelta"])
+@pytest.mark.parametrize("name", ["rmsprop", "adagrad", "adadelta", "sgd"])
 def test_every_option_is_covered(name):
-    """Every parameter of rmsprop/adagrad/adadelta takes a non-default value in some case, and
+    """Every parameter of rmsprop/adagrad/adadelta/sgd takes a non-default value in some case, and
     each flag is seen both on and off, so the coverage cannot silently shrink (a new
     parameter of rmsnotes fails here until some golden case exercises it)."""
     signature = inspect.signature(getattr(optim, name))

@@ -26,6 +26,7 @@ ADAGRAD_OPTIONS = [
 def all_optimizers():
     yield optim.sgd(lr=0.1)
     yield optim.sgd(lr=0.1, momentum=0.9)
+    yield optim.sgd(lr=0.1, momentum=0.9, nesterov=True)
     for kw in ADAGRAD_OPTIONS:
         yield optim.adagrad(lr=0.1, eps=1e-6, **kw)
     for kw in RMSPROP_OPTIONS:
@@ -113,6 +114,52 @@ def test_sgd_momentum_by_hand():
     np.testing.assert_allclose(step, [-0.1])
     step, state = opt.update([1.0], state)
     np.testing.assert_allclose(step, [-0.19], rtol=1e-15)
+
+
+def test_sgd_nesterov_by_hand():
+    # torch.optim.SGD(lr=0.1, momentum=0.5, nesterov=True): b = mu b + g, step = -lr (g + mu b)
+    opt = optim.sgd(lr=0.1, momentum=0.5, nesterov=True)
+    state = opt.init([0.0, 0.0])
+    step, state = opt.update([2.0, -4.0], state)
+    np.testing.assert_array_equal(state.b, [2.0, -4.0])
+    np.testing.assert_allclose(step, [-0.1 * (2 + 0.5 * 2), 0.1 * (4 + 0.5 * 4)], rtol=1e-15)
+    step, state = opt.update([1.0, 0.0], state)
+    # b = 0.5 * 2 + 1 = 2, step = -0.1 * (1 + 0.5 * 2) = -0.2; the second coordinate
+    # gets no gradient: b = 0.5 * -4 = -2, step = -0.1 * (0 + 0.5 * -2) = 0.1
+    np.testing.assert_allclose(state.b, [2.0, -2.0], rtol=1e-15)
+    np.testing.assert_allclose(step, [-0.2, 0.1], rtol=1e-15)
+    # heavy ball from the same state steps by -lr b only
+    heavy = optim.sgd(lr=0.1, momentum=0.5)
+    step_h, _ = heavy.update([1.0, 0.0], optim.SGDState(b=np.array([2.0, -4.0]), shape=(2,)))
+    np.testing.assert_allclose(step_h, [-0.2, 0.2], rtol=1e-15)
+    assert opt.hyperparams["nesterov"] is True and heavy.hyperparams["nesterov"] is False
+
+
+def test_sgd_nesterov_is_heavy_ball_looking_ahead():
+    """Sutskever et al. (2013): Nesterov = momentum with the gradient taken at the
+    looked-ahead point y = x + mu * v. Run that form (x, v) on a quadratic; the points
+    torch's form stores are the looked-ahead points y."""
+    a, lr, mu = np.array([0.2, 4.0]), 0.05, 0.9
+    x, v = np.array([1.0, 1.0]), np.zeros(2)
+    looked_ahead = [x + mu * v]
+    for _ in range(30):
+        v = mu * v - lr * a * (x + mu * v)
+        x = x + v
+        looked_ahead.append(x + mu * v)
+    hist = optim.run(optim.sgd(lr=lr, momentum=mu, nesterov=True), lambda y: a * y, [1.0, 1.0], 30)
+    np.testing.assert_allclose(hist.xs, np.array(looked_ahead), rtol=1e-12, atol=1e-15)
+
+
+def test_sgd_nesterov_needs_momentum_and_is_a_flag():
+    with pytest.raises(ValueError, match="nesterov=True needs momentum > 0") as info:
+        optim.sgd(lr=0.1, nesterov=True)
+    assert "momentum" in str(info.value) and "nesterov" in str(info.value)
+    with pytest.raises(ValueError, match="nesterov=True needs momentum > 0"):
+        optim.sgd(lr=0.1, momentum=0, nesterov=True)
+    for bad in (1, 0, "yes", None, 1.0):
+        with pytest.raises(TypeError, match="nesterov must be True or False"):
+            optim.sgd(lr=0.1, momentum=0.9, nesterov=bad)
+    assert optim.sgd(lr=0.1, momentum=0.5, nesterov=np.bool_(True)).hyperparams["nesterov"] is True
 
 
 def test_adadelta_two_steps_by_hand():
@@ -728,6 +775,9 @@ def test_rate_is_lr_over_the_divisor_for_every_optimizer():
                 t = state.t
                 c1 = 1 - hp["beta1"] ** t if hp["bias_correction"] else 1.0
                 np.testing.assert_allclose(step, -rate * state.m / c1, rtol=1e-14)
+            elif hp.get("nesterov"):  # d = 1: the step is -rate * (g + mu b)
+                b = hp["momentum"] * previous.b + g
+                np.testing.assert_allclose(step, -rate * (g + hp["momentum"] * b), rtol=1e-14)
             elif hp.get("momentum"):  # the factor on g in the buffer
                 b = hp["momentum"] * previous.b + rate / hp["lr"] * g
                 np.testing.assert_allclose(step, -hp["lr"] * b, rtol=1e-14)

@@ -170,6 +170,7 @@ VARIANTS = {
         ("Adam", "default", {}, LR_ADAPTIVE),
         ("Adam", "betas0.5-0.9-eps1e-3", {"betas": (0.5, 0.9), "eps": 1e-3}, LR_CAUTIOUS),
         ("SGD", "momentum", {"momentum": 0.9}, LR_SGD),
+        ("SGD", "nesterov", {"momentum": 0.9, "nesterov": True}, LR_SGD),
         ("Adadelta", "default", {}, LR_ADADELTA),
         ("Adadelta", "rho0.95", {"rho": 0.95}, LR_ADADELTA_HALF),
         ("Adadelta", "eps1e-3", {"eps": 1e-3}, LR_ADADELTA),
@@ -287,8 +288,10 @@ def _run_torch(name, kwargs, lr, grad, x0, steps, nudge=None):
             "kwargs": {"lr": lr, "beta": g["rho"], "eps": g["eps"]},
         }
     elif name == "SGD":
-        assert g["dampening"] == 0 and not g["nesterov"] and g["weight_decay"] == 0
+        assert g["dampening"] == 0 and g["weight_decay"] == 0
         rms = {"optimizer": "sgd", "kwargs": {"lr": lr, "momentum": g["momentum"]}}
+        if g["nesterov"]:  # named only when set, as the older cases were written without
+            rms["kwargs"]["nesterov"] = True
     else:
         raise ValueError(name)
     call = _call_string(f"torch.optim.{name}", "[x]", lr, kwargs, "lr")
