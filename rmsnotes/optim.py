@@ -99,6 +99,7 @@ __all__ = [
     "adadelta",
     "replay",
     "run",
+    "state_nbytes",
 ]
 
 
@@ -899,6 +900,51 @@ class History:
 
 def _state_arrays(state: Any) -> dict[str, np.ndarray]:
     return {k: v for k, v in state._asdict().items() if isinstance(v, np.ndarray)}
+
+
+_STATE_TYPES = (SGDState, AdagradState, RMSpropState, AdamState, AdadeltaState)
+
+
+def state_nbytes(state: Any) -> int:
+    """The memory an optimizer state holds: the total bytes of its arrays.
+
+    Counts the ndarray fields of the state (``a.nbytes`` each) and nothing else:
+    ``None`` fields (an RMSprop without momentum has no ``b``), SGD's ``shape`` (a
+    tuple) and Adam's step count ``t`` (a Python int, one number for the whole
+    state, not an array per parameter) add 0. So per parameter of x, in x's dtype::
+
+        SGD 0;  SGD + momentum 1 array;  AdaGrad 1;  RMSprop 1 (v);
+        centered 2 (v, m);  momentum 2 (v, b);  centered + momentum 3;  Adam 2 (m, v);
+        AdaDelta 3 (v, u, d)
+
+    AdaDelta: the state holds three arrays, and this counts all three, because they
+    are what it holds. Its update needs only two (v and u, PyTorch's ``square_avg``
+    and ``acc_delta``); the third, d, is kept only so that ``rate(state)`` can report
+    the divisor of the last update (see :class:`AdadeltaState`). The algorithm's
+    memory is two thirds of this number.
+
+    Args:
+        state: a state built by an optimizer of this module (``opt.init(x0)`` or
+            ``opt.update(...)[1]``).
+
+    Raises:
+        TypeError: if ``state`` is not one of this module's state types.
+
+    Example:
+        >>> state_nbytes(rmsprop().init(np.zeros(1000, dtype=np.float32)))  # v: 4 bytes each
+        4000
+        >>> state_nbytes(adam().init(np.zeros(1000)))   # m and v in float64; t is not an array
+        16000
+        >>> state_nbytes(sgd().init(np.zeros(1000)))    # plain gradient descent keeps nothing
+        0
+    """
+    if not isinstance(state, _STATE_TYPES):
+        names = ", ".join(t.__name__ for t in _STATE_TYPES)
+        raise TypeError(
+            f"state must be an optimizer state of rmsnotes.optim ({names}), "
+            f"got {type(state).__name__}"
+        )
+    return sum(a.nbytes for a in _state_arrays(state).values())
 
 
 def _check_lr_scale(lr_scale: Any, shape: tuple[int, ...]) -> np.ndarray:

@@ -999,3 +999,52 @@ def test_run_keeps_float32_with_a_float64_lr_scale():
         lr_scale=np.array([1.0, 2.0]),
     )
     assert hist.xs.dtype == np.float32 and hist.final.dtype == np.float32
+
+
+# ------------------------------------------------------------------ state_nbytes
+
+# (optimizer, arrays per parameter it holds): every configuration the course measures.
+STATE_CONFIGS = [
+    ("sgd", optim.sgd(lr=0.1), 0),
+    ("sgd-momentum", optim.sgd(lr=0.1, momentum=0.9), 1),
+    ("sgd-nesterov", optim.sgd(lr=0.1, momentum=0.9, nesterov=True), 1),
+    ("adagrad", optim.adagrad(lr=0.1), 1),
+    ("rmsprop", optim.rmsprop(lr=0.01), 1),
+    ("rmsprop-centered", optim.rmsprop(lr=0.01, centered=True), 2),
+    ("rmsprop-momentum", optim.rmsprop(lr=0.01, momentum=0.9), 2),
+    ("rmsprop-centered-momentum", optim.rmsprop(lr=0.01, centered=True, momentum=0.9), 3),
+    ("adam", optim.adam(lr=0.01), 2),
+    ("adadelta", optim.adadelta(), 3),  # v, u and d (kept for rate; the update needs two)
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("opt", "arrays"), [pytest.param(o, k, id=n) for n, o, k in STATE_CONFIGS])
+def test_state_nbytes_counts_the_arrays_a_state_holds(opt, arrays, dtype):
+    x0 = np.zeros((3, 5), dtype=dtype)
+    size = np.dtype(dtype).itemsize
+    state = opt.init(x0)
+    assert optim.state_nbytes(state) == arrays * 15 * size
+    _, after = opt.update(np.full((3, 5), 0.5, dtype=dtype), state)
+    assert optim.state_nbytes(after) == arrays * 15 * size  # an update keeps the same arrays
+    # and it is the arrays run() records
+    hist = optim.run(opt, lambda x: x + 1, x0, 2)
+    assert len(hist.states) == arrays
+    assert all(a.dtype == dtype for a in hist.states.values())
+
+
+def test_state_nbytes_ignores_what_is_not_an_array():
+    assert optim.state_nbytes(optim.SGDState()) == 0  # no buffer, no shape
+    state = optim.adam().init(np.zeros(4))
+    assert state.t == 0 and optim.state_nbytes(state) == 2 * 4 * 8  # t is an int, not counted
+    state = optim.rmsprop().init(np.float32(1.0))  # a scalar x0: 0-d arrays of 4 bytes
+    assert optim.state_nbytes(state) == 4
+    ada = optim.adadelta().init(np.zeros(10))
+    assert optim.state_nbytes(ada) == 3 * 80  # what it holds; the update needs v and u only
+    assert optim.state_nbytes(ada._replace(d=None)) == 2 * 80
+
+
+@pytest.mark.parametrize("bad", [{"v": np.zeros(3)}, np.zeros(3), None, (np.zeros(3),)])
+def test_state_nbytes_rejects_what_is_not_a_state(bad):
+    with pytest.raises(TypeError, match="state must be an optimizer state of rmsnotes.optim"):
+        optim.state_nbytes(bad)
