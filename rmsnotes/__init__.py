@@ -19,6 +19,7 @@ Modules:
     stepsize   step-size diagnostics: |step| / lr, oscillation, RMSprop's 2-cycle
     success    success fractions over grids of starts and learning rates
     animation  the AdaGrad-RMSprop race (export.save_gif writes it)
+    frameworks the libraries' RMSprop conventions; their stored trajectories replayed
     checks     self-checks for the exercises; envcheck: the set-up check
 """
 
@@ -35,6 +36,7 @@ __all__ = [
     "stepsize",
     "success",
     "animation",
+    "frameworks",
     "checks",
     "envcheck",
 ]
