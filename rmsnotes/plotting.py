@@ -51,6 +51,7 @@ __all__ = [
     "new_figure",
     "plot_contours",
     "plot_path",
+    "plot_trajectories",
     "plot_paths",
     "plot_curve",
     "plot_losses",
@@ -347,6 +348,43 @@ def plot_path(xs, ax=None, label: str | None = None, color: str | None = None, *
     return line
 
 
+def plot_trajectories(histories: History | Mapping[str, History], ax=None):
+    """Every trajectory in ``histories`` on ``ax``, with a legend; no contours.
+
+    Each path takes its optimizer's colour and a line style by position: solid,
+    dashed, dotted, dash-dot (where two paths coincide, both stay visible). Draw the
+    surface first (:func:`plot_contours`), or use :func:`plot_paths`, which does
+    both. A figure that redraws paths over contours it keeps (the explorer of
+    :mod:`rmsnotes.widgets`) calls this alone.
+
+    Args:
+        histories: ``{label: History}`` of 2-D runs, or one History (labelled by
+            its optimizer).
+        ax: axes to draw on; the current axes when None.
+
+    Returns:
+        The list of path lines (:class:`matplotlib.lines.Line2D`), in dict order.
+
+    Example:
+        >>> from rmsnotes import optim
+        >>> grad = lambda x: np.array([2 * x[0], 8 * x[1]])
+        >>> hists = {name: optim.run(opt, grad, [-1.5, 1.5], 20) for name, opt in
+        ...          [("AdaGrad", optim.adagrad(0.3)), ("RMSprop", optim.rmsprop(0.1))]}
+        >>> fig, ax = new_figure()
+        >>> lines = plot_trajectories(hists, ax=ax)
+        >>> [(line.get_label(), line.get_color(), line.get_linestyle()) for line in lines]
+        [('AdaGrad', '#D55E00', '-'), ('RMSprop', '#0072B2', '--')]
+        >>> plt.close(fig)
+    """
+    ax = _axes(ax)
+    hists = _histories(histories)
+    lines = []
+    for (label, hist), (color, ls) in zip(hists.items(), _styles(hists), strict=True):
+        lines.append(plot_path(hist.xs, ax=ax, label=label, color=color, ls=ls))
+    ax.legend(fontsize="small")
+    return lines
+
+
 def plot_paths(
     surface,
     histories: History | Mapping[str, History],
@@ -355,7 +393,8 @@ def plot_paths(
     levels: int | Sequence[float] = 30,
     log: bool = False,
 ):
-    """Contours of ``surface`` with every trajectory on top, and a legend.
+    """Contours of ``surface`` with every trajectory on top, and a legend:
+    :func:`plot_contours`, then :func:`plot_trajectories`.
 
     Each path takes its optimizer's colour and a line style by position: solid,
     dashed, dotted, dash-dot (where two paths coincide, both stay visible).
@@ -388,13 +427,9 @@ def plot_paths(
         >>> plt.close(fig)
     """
     ax = _axes(ax)
-    hists = _histories(histories)
+    hists = _histories(histories)  # checked before anything is drawn
     plot_contours(surface, ax=ax, levels=levels, log=log)
-    lines = []
-    for (label, hist), (color, ls) in zip(hists.items(), _styles(hists), strict=True):
-        lines.append(plot_path(hist.xs, ax=ax, label=label, color=color, ls=ls))
-    ax.legend(fontsize="small")
-    return lines
+    return plot_trajectories(hists, ax=ax)
 
 
 # ------------------------------------------------------------------ step curves

@@ -354,6 +354,43 @@ def test_plot_paths_single_history_and_bad_input():
         plotting.plot_paths(_bowl(), [hist], ax=ax)
 
 
+def test_plot_trajectories_draws_paths_without_contours():
+    hists = _histories()
+    fig, ax = plotting.new_figure()
+    lines = plotting.plot_trajectories(hists, ax=ax)
+    assert not ax.collections  # no contours: the caller keeps its own
+    assert [ln.get_label() for ln in lines] == list(hists)
+    for line, hist in zip(lines, hists.values(), strict=True):
+        assert _hex(line.get_color()) == plotting.color_for(hist)
+        np.testing.assert_array_equal(np.asarray(line.get_xydata()), hist.xs)
+    assert [ln.get_linestyle() for ln in lines] == ["-", "--", ":", "-."][: len(lines)]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(hists)
+
+
+def test_plot_paths_is_contours_then_trajectories():
+    hists = _histories()
+    fig, (ax1, ax2) = plotting.new_figure(2)
+    lines1 = plotting.plot_paths(_bowl(), hists, ax=ax1, levels=12, log=True)
+    plotting.plot_contours(_bowl(), ax=ax2, levels=12, log=True)
+    lines2 = plotting.plot_trajectories(hists, ax=ax2)
+    assert len(ax1.lines) == len(ax2.lines)
+    for a, b in zip(ax1.lines, ax2.lines, strict=True):
+        np.testing.assert_array_equal(a.get_xydata(), b.get_xydata())
+        assert (a.get_color(), a.get_linestyle(), a.get_marker()) == (
+            b.get_color(),
+            b.get_linestyle(),
+            b.get_marker(),
+        )
+    assert [ln.get_label() for ln in lines1] == [ln.get_label() for ln in lines2]
+
+
+def test_plot_trajectories_bad_input():
+    fig, ax = plotting.new_figure()
+    with pytest.raises(TypeError, match="History"):
+        plotting.plot_trajectories([_histories()["RMSprop"]], ax=ax)
+    assert not ax.lines
+
+
 # ------------------------------------------------------------------------ curves
 
 
