@@ -1,16 +1,18 @@
 """rmsnotes.optim against golden trajectories recorded from the real libraries.
 
 ``tests/data/golden_<library>.json`` hold float64 trajectories of ``torch.optim``
-(RMSprop, Adagrad, Adadelta, Adam, SGD), Keras 3 (RMSprop, Adagrad), optax (rmsprop,
-adagrad) and TF1 (``tf.compat.v1.train.RMSPropOptimizer``, ``AdagradOptimizer``), made by
-``tools/make_golden.py`` (see its docstring for the venv and the command). Each case
+(RMSprop, Adagrad, Adadelta, Adam, SGD with and without Nesterov), Keras 3 (RMSprop,
+Adagrad), optax (rmsprop, adagrad) and TF1 (``tf.compat.v1.train.RMSPropOptimizer``,
+``AdagradOptimizer``), made by ``tools/make_golden.py`` (see its docstring for the venv
+and the command), and each library's default RMSprop on a problem with tiny gradients,
+where their conventions diverge (``test_tiny_gradient_conventions_visibly_diverge``). Each case
 records the library call and the ``rmsnotes`` call claimed to be equivalent; this test
 replays the latter with NumPy only and demands agreement to rtol=1e-12 at every step.
 
 Tolerance. The libraries and rmsnotes evaluate the same formulas in different
 operation orders (torch's lerp for the centered mean, TF1's ``ms += (g^2 - ms)(1 -
 rho)``, optax's ``rsqrt`` and learning rate inside the momentum trace, Keras's
-``lr * g / sqrt``), so the points differ in the last bits: 32 of the 105 trajectories
+``lr * g / sqrt``), so the points differ in the last bits: 35 of the 112 trajectories
 are bit-identical, the largest relative difference is 1.2e-14 on coordinates above
 1% of the trajectory's scale and 1e-13 on smaller ones (except values of order
 1e-16 left by cancellation, covered by atol below), and no point uses more than 1%
@@ -228,3 +230,42 @@ def test_mapping_claims(case):
     for setting, value in defaults.items():
         if not any(f"{name}=" in args for name in LIBRARY_NAMES[setting]):
             assert kwargs[setting] == value, f"{function} default {setting}"
+
+
+# ------------------------------------------------ where the library defaults diverge
+
+TINY = {c["library"]: c for c in CASES if c["id"].endswith("-defaults-tiny_gradient")}
+
+
+def test_tiny_gradient_case_runs_each_librarys_default_rmsprop():
+    assert sorted(TINY) == ["keras", "optax", "tensorflow", "torch"]
+    for case in TINY.values():
+        assert case["problem"] == {"kind": "quadratic", "a": [1e-6, 1e-2]}
+        args = case["call"].split("(", 1)[1]
+        if case["library"] != "tensorflow":  # only the learning rate is passed
+            assert args in ("[x], lr=0.01)", "learning_rate=0.01)"), case["call"]
+        else:  # TF1's own defaults, passed as float64 tensors (see make_golden's setup)
+            for value in ("decay=tf.constant(0.9,", "momentum=tf.constant(0.0,", "1e-10"):
+                assert value in args
+
+
+def test_tiny_gradient_conventions_visibly_diverge():
+    """One problem, four defaults, three behaviours (tools/make_golden.py, TINY):
+    x's gradients are about 1e-6 and y's 1e-2."""
+    xs = {lib: np.array(c["xs"]) for lib, c in TINY.items()}
+    lr = TINY["torch"]["rmsnotes"]["kwargs"]["lr"]
+    travel = {lib: np.abs(x[-1] - x[0]) for lib, x in xs.items()}  # per coordinate
+    first = {lib: np.abs(x[1] - x[0]) for lib, x in xs.items()}
+    # eps outside the root (torch): x moves as far as y, with steps of about lr
+    assert travel["torch"][0] > 0.9 and travel["torch"][0] > 0.9 * travel["torch"][1]
+    assert np.all(first["torch"] > lr)
+    # eps inside (Keras 1e-7, optax 1e-8): sqrt(eps) floors the divisor, x barely moves
+    for lib in ("keras", "optax"):
+        assert travel["torch"][0] > 10 * travel[lib][0], lib
+        assert first[lib][0] < 0.02 * lr and first[lib][1] > lr
+        assert travel[lib][1] > 0.5 * travel["torch"][1]  # y is not held back
+    assert travel["optax"][0] > 2 * travel["keras"][0]  # the floor 1e-4 against 3.2e-4
+    # TF1 starts v at 1: its first steps are about lr * g in both coordinates
+    assert np.all(first["tensorflow"] < 0.02 * lr)
+    assert travel["tensorflow"][1] < 0.5 * travel["keras"][1]
+    assert travel["tensorflow"][0] < travel["keras"][0]

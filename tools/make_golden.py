@@ -2,11 +2,14 @@
 
 ``tests/test_golden.py`` replays every trajectory written here with ``rmsnotes.optim``
 and needs only NumPy; this script is the only place the frameworks are used. It runs
-``torch.optim`` (RMSprop, Adagrad, Adadelta, and Adam and SGD as extra checks),
-Keras 3 (``keras.optimizers.RMSprop`` / ``Adagrad`` on the JAX backend), optax
-(``optax.rmsprop`` / ``optax.adagrad``) and TF1 (``tf.compat.v1.train.RMSPropOptimizer``
-/ ``AdagradOptimizer``) on three small problems and writes one JSON file per library,
-``tests/data/golden_<library>.json``.
+``torch.optim`` (RMSprop, Adagrad, Adadelta, and Adam and SGD, with and without
+Nesterov, as extra checks), Keras 3 (``keras.optimizers.RMSprop`` / ``Adagrad`` on the
+JAX backend), optax (``optax.rmsprop`` / ``optax.adagrad``) and TF1
+(``tf.compat.v1.train.RMSPropOptimizer`` / ``AdagradOptimizer``) on three small
+problems, and each library's *default* RMSprop (only lr given) on a fourth whose
+gradients are tiny, where the conventions visibly diverge (``TINY`` below: eps inside
+or outside the root, TF1's accumulator starting at 1). It writes one JSON file per
+library, ``tests/data/golden_<library>.json``.
 
 How to run it (the frameworks go in a throw-away venv, never in the course's .venv)::
 
@@ -41,7 +44,8 @@ What makes the trajectories exact enough to compare at rtol=1e-12:
   passes the stability limit rounding differences grow about 5x a step; the learning
   rates and step counts below were chosen to stay clear of that.
 
-Each case holds: ``id`` (e.g. ``torch-RMSprop-centered-quadratic``), ``library``,
+Each case holds: ``id`` (e.g. ``torch-RMSprop-centered-quadratic``, or
+``keras-RMSprop-defaults-tiny_gradient`` for the defaults case), ``library``,
 ``version``, ``call`` (the exact library call, as a string), ``rmsnotes`` (the
 equivalent ``{"optimizer": ..., "kwargs": {...}}``; the kwargs come from the settings
 the library object reports, so library defaults are checked too), ``problem`` (kind
@@ -203,6 +207,27 @@ VARIANTS = {
         ("AdagradOptimizer", "default", {}, LR_ADAGRAD),
         ("AdagradOptimizer", "init0.5", {"initial_accumulator_value": 0.5}, LR_ADAGRAD),
     ],
+}
+
+# Where the conventions diverge: each library's *default* RMSprop, only lr given, on a
+# quadratic f = 0.5 (1e-6 x^2 + 1e-2 y^2) from (1, 1), so the gradients are about
+# 1e-6 in x (tiny) and 1e-2 in y (small, as in many networks). With eps outside the
+# root (torch, 1e-8) the divisor follows |g| down, and x takes steps of about lr, as
+# large as y's (RMSprop's scale invariance); with eps inside (Keras 1e-7, optax 1e-8)
+# the divisor cannot fall below sqrt(eps) = 3.2e-4 or 1e-4, so x's steps are about
+# lr * 1e-6 / sqrt(eps), a few hundredths of lr or less; TF1 starts v at 1, so
+# its first steps are about lr * g in both coordinates (1e-8 and 1e-4) until v has
+# decayed to g^2 (ln(1 / g^2) / ln(1 / 0.9) steps: 44 for y, 131 for x). 100 steps:
+# long enough to show all three, short enough that no library has converged y to
+# where v falls to eps (there the effective rate passes the stability limit and the
+# trajectory stops being reproducible; the sensitivity check refuses it). The case ids
+# end in "-defaults-tiny_gradient".
+TINY = {"kind": "quadratic", "a": [1e-6, 1e-2], "x0": [1.0, 1.0], "steps": 100, "lr": 0.01}
+DEFAULT_RMSPROP = {
+    "torch": "RMSprop",
+    "keras": "RMSprop",
+    "optax": "rmsprop",
+    "tf1": "RMSPropOptimizer",
 }
 
 
@@ -566,41 +591,55 @@ def _sensitivity(xs: np.ndarray, other: np.ndarray) -> float:
 # ----------------------------------------------------------------------------- main
 
 
+def _case(library, name, label, kwargs, pname, problem, x0, steps, lr):
+    """Run one library call on one problem, check its conditioning; the case and its
+    sensitivity."""
+    grad = gradient_function(problem)
+    run = RUNNERS[library]
+    xs, call, rms, version = run(name, kwargs, lr, grad, x0, steps)
+    if not np.all(np.isfinite(xs)):
+        raise RuntimeError(f"{library} {name} {label} {pname}: not finite")
+    sens = 0.0
+    for seed in JITTER_SEEDS:
+        noisy_grad, nudge = _nudges(grad, seed)
+        jittered = run(name, kwargs, lr, noisy_grad, x0, steps, nudge)[0]
+        sens = max(sens, _sensitivity(xs, jittered))
+    case = {
+        "id": f"{library}-{name}-{label}-{pname}",
+        "library": "tensorflow" if library == "tf1" else library,
+        "version": version,
+        "call": call,
+        "rmsnotes": rms,
+        "problem": problem,
+        "x0": [float(v) for v in x0],
+        "steps": steps,
+        "sensitivity": float(f"{sens:.2g}"),
+        "xs": xs.tolist(),
+    }
+    print(f"  {case['id']}: x_final = {xs[-1]}, sensitivity {sens:.1e}")
+    return case, sens
+
+
 def make_cases(library: str) -> list[dict]:
-    """Run every variant of one library on every problem; return the cases."""
+    """Run every variant of one library on every problem, then the library's default
+    RMSprop on the tiny-gradient problem; return the cases."""
     problems = _problems()
     cases, ill = [], []
+    runs = []
     for name, label, kwargs, lrs in VARIANTS[library]:
         for pname, spec in problems.items():
             problem = {k: v for k, v in spec.items() if k != "x0"}
-            x0, steps, lr = spec["x0"], STEPS[pname], lrs[pname]
-            grad = gradient_function(problem)
-            run = RUNNERS[library]
-            xs, call, rms, version = run(name, kwargs, lr, grad, x0, steps)
-            if not np.all(np.isfinite(xs)):
-                raise RuntimeError(f"{library} {name} {label} {pname}: not finite")
-            sens = 0.0
-            for seed in JITTER_SEEDS:
-                noisy_grad, nudge = _nudges(grad, seed)
-                jittered = run(name, kwargs, lr, noisy_grad, x0, steps, nudge)[0]
-                sens = max(sens, _sensitivity(xs, jittered))
-            if sens > MAX_SENSITIVITY:
-                ill.append(f"{library}-{name}-{label}-{pname} ({sens:.1e})")
-            cases.append(
-                {
-                    "id": f"{library}-{name}-{label}-{pname}",
-                    "library": "tensorflow" if library == "tf1" else library,
-                    "version": version,
-                    "call": call,
-                    "rmsnotes": rms,
-                    "problem": problem,
-                    "x0": [float(v) for v in x0],
-                    "steps": steps,
-                    "sensitivity": float(f"{sens:.2g}"),
-                    "xs": xs.tolist(),
-                }
-            )
-            print(f"  {cases[-1]['id']}: x_final = {xs[-1]}, sensitivity {sens:.1e}")
+            runs.append((name, label, kwargs, pname, problem, spec["x0"], STEPS[pname], lrs[pname]))
+    tiny_problem = {k: v for k, v in TINY.items() if k not in ("x0", "steps", "lr")}
+    runs.append(
+        (DEFAULT_RMSPROP[library], "defaults", {}, "tiny_gradient", tiny_problem)
+        + (TINY["x0"], TINY["steps"], TINY["lr"])
+    )
+    for name, label, kwargs, pname, problem, x0, steps, lr in runs:
+        case, sens = _case(library, name, label, kwargs, pname, problem, x0, steps, lr)
+        if sens > MAX_SENSITIVITY:
+            ill.append(f"{case['id']} ({sens:.1e})")
+        cases.append(case)
     if ill:
         sys.exit(
             f"make_golden: ill-conditioned trajectories (sensitivity > "
