@@ -272,6 +272,35 @@ def _race_size_ratio() -> float:
     return float(animation.accumulator_size(ada)[-1] / animation.accumulator_size(rms)[-1])
 
 
+def _default_steps() -> float:
+    # the intercept regression (seed 0) from 0 with RMSprop's notes' defaults (lr 0.001,
+    # beta 0.9, eps 1e-8): the first step at which the distance to w* is below 0.01
+    from rmsnotes import data, models
+
+    X, y = data.make_intercept_regression(seed=0)
+    w_star = data.least_squares(X, y)
+    _, grad_fn = models.linear_problem(X, y)
+    hist = optim.run(optim.rmsprop(lr=0.001), grad_fn, np.zeros(2), 8000, record="points")
+    return float(np.argmax(hist.distances(w_star) < 0.01))
+
+
+def _steps_to_half_lr() -> float:
+    # 50 gradients of 8, then gradients of 0.1, into RMSprop (lr 0.01, beta 0.99): how many
+    # of the small gradients until a step is at least lr / 2 long
+    grads = np.r_[np.full(50, 8.0), np.full(2000, 0.1)][:, None]
+    hist = optim.run(optim.rmsprop(lr=0.01, beta=0.99), optim.replay(grads), [0.0], len(grads))
+    ratio = np.abs(hist.updates[50:, 0]) / 0.01
+    return float(np.argmax(ratio >= 0.5) + 1)
+
+
+def _keras_floor_ratio() -> float:
+    # a constant gradient 1e-5, eps 1e-7 inside the root (Keras 3's default), 500 steps:
+    # the settled |step| / lr
+    opt = optim.rmsprop(lr=0.001, eps=1e-7, eps_in_sqrt=True)
+    hist = optim.run(opt, lambda x: np.full_like(x, 1e-5), [0.0], 500)
+    return float(abs(hist.updates[-1, 0]) / 0.001)
+
+
 # Exercise answers, keyed "<notebook>-<name>", computed by rmsnotes when asked for.
 ANSWERS: dict[str, Callable[[], float]] = {
     "01-rate-after-100": _rate_after_100,
@@ -297,6 +326,10 @@ ANSWERS: dict[str, Callable[[], float]] = {
     "05-dip-crossing-lr": _dip_crossing_lr,
     "05-wide-dip-end": _wide_dip_end,
     "05-race-size-ratio": _race_size_ratio,
+    # notebook 06
+    "06-default-steps": _default_steps,
+    "06-steps-to-half-lr": _steps_to_half_lr,
+    "06-keras-floor-ratio": _keras_floor_ratio,
 }
 
 

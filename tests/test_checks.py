@@ -138,3 +138,26 @@ def test_notebook_05_race_ratio_matches_plain_loops():
     # RMSprop hops in the deep well, so rounding differences between this loop and
     # optim's grow to ~1e-4; the check's own tolerance (1e-3) is what a learner gets
     assert checks.ANSWERS["05-race-size-ratio"]() == pytest.approx(ratio, rel=1e-3)
+
+
+def test_notebook_06_answers_match_plain_loops():
+    from rmsnotes import data
+
+    # the defaults (lr 0.001, beta 0.9, eps 1e-8 outside) on the intercept regression
+    X, y = data.make_intercept_regression(seed=0)
+    w_star = data.least_squares(X, y)
+    w, v, t = np.zeros(2), np.zeros(2), 0
+    while np.linalg.norm(w - w_star) >= 0.01:
+        g = X.T @ (X @ w - y) / len(y)
+        v = 0.9 * v + 0.1 * g * g
+        w = w - 0.001 * g / (np.sqrt(v) + 1e-8)
+        t += 1
+    assert checks.ANSWERS["06-default-steps"]() == t
+    # 50 gradients of 8 fill v to v_50 = 64 (1 - 0.99^50); then v_k = 0.01 + (v_50 - 0.01) 0.99^k
+    # (g = 0.1), and the step 0.01 g / (sqrt(v_k) + 1e-8) reaches lr/2 once sqrt(v_k) <= 2 g - 1e-8
+    v_50, v_half = 64 * (1 - 0.99**50), (2 * 0.1 - 1e-8) ** 2
+    k = np.log((v_50 - 0.01) / (v_half - 0.01)) / np.log(1 / 0.99)
+    assert checks.ANSWERS["06-steps-to-half-lr"]() == int(np.ceil(k))
+    # Keras's floor: |step| / lr = g / sqrt(g^2 + eps) once v = g^2
+    expected = 1e-5 / np.sqrt(1e-10 + 1e-7)
+    assert checks.ANSWERS["06-keras-floor-ratio"]() == pytest.approx(expected, rel=1e-6)
