@@ -301,6 +301,37 @@ def _keras_floor_ratio() -> float:
     return float(abs(hist.updates[-1, 0]) / 0.001)
 
 
+# ----------------------------------------------------------- notebook 07 answers
+
+
+def _centered_step_100() -> float:
+    # centered RMSprop, lr 0.01, beta 0.9, eps 1e-8 outside, constant gradient 1:
+    # |step_100| / lr (v - m^2 = beta^t (1 - beta^t) shrinks, the step grows)
+    opt = optim.rmsprop(lr=0.01, beta=0.9, eps=1e-8, centered=True)
+    hist = optim.run(opt, np.ones_like, [0.0], 100)
+    return float(abs(hist.updates[-1, 0]) / 0.01)
+
+
+def _adam_uncorrected_first_step() -> float:
+    # Adam, beta1 0.9, beta2 0.999, eps 0, no bias correction: |first step| / lr
+    opt = optim.adam(lr=0.01, beta1=0.9, beta2=0.999, eps=0.0, bias_correction=False)
+    step, _ = opt.update([3.0], opt.init([0.0]))
+    return float(abs(step[0]) / 0.01)
+
+
+def _adadelta_first_step() -> float:
+    # AdaDelta, lr 1, beta 0.9, eps 1e-4, g_1 = 5: |first step|
+    opt = optim.adadelta(lr=1.0, beta=0.9, eps=1e-4)
+    step, _ = opt.update([5.0], opt.init([0.0]))
+    return float(abs(step[0]))
+
+
+def _centered_momentum_bytes() -> float:
+    # state bytes of centered RMSprop with momentum for 10 million float32 parameters
+    x0 = np.zeros(10_000_000, dtype=np.float32)
+    return float(optim.state_nbytes(optim.rmsprop(centered=True, momentum=0.9).init(x0)))
+
+
 # Exercise answers, keyed "<notebook>-<name>", computed by rmsnotes when asked for.
 ANSWERS: dict[str, Callable[[], float]] = {
     "01-rate-after-100": _rate_after_100,
@@ -330,6 +361,11 @@ ANSWERS: dict[str, Callable[[], float]] = {
     "06-default-steps": _default_steps,
     "06-steps-to-half-lr": _steps_to_half_lr,
     "06-keras-floor-ratio": _keras_floor_ratio,
+    # notebook 07
+    "07-centered-step-100": _centered_step_100,
+    "07-adam-uncorrected-first-step": _adam_uncorrected_first_step,
+    "07-adadelta-first-step": _adadelta_first_step,
+    "07-centered-momentum-bytes": _centered_momentum_bytes,
 }
 
 

@@ -161,3 +161,20 @@ def test_notebook_06_answers_match_plain_loops():
     # Keras's floor: |step| / lr = g / sqrt(g^2 + eps) once v = g^2
     expected = 1e-5 / np.sqrt(1e-10 + 1e-7)
     assert checks.ANSWERS["06-keras-floor-ratio"]() == pytest.approx(expected, rel=1e-6)
+
+
+def test_notebook_07_answers_match_the_formulas():
+    # centered RMSprop on g = 1: |step_t| / lr = 1 / (sqrt(beta^t (1 - beta^t)) + eps)
+    b = 0.9**100
+    assert checks.ANSWERS["07-centered-step-100"]() == pytest.approx(
+        1 / (np.sqrt(b * (1 - b)) + 1e-8), rel=1e-9
+    )
+    # Adam without correction: m_1 = 0.1 g, v_1 = 0.001 g^2, step = lr 0.1 / sqrt(0.001)
+    assert checks.ANSWERS["07-adam-uncorrected-first-step"]() == pytest.approx(
+        0.1 / np.sqrt(0.001), rel=1e-12
+    )
+    # AdaDelta: sqrt(0 + eps) / sqrt(0.1 g^2 + eps) * g
+    first = np.sqrt(1e-4) / np.sqrt(0.1 * 25 + 1e-4) * 5
+    assert checks.ANSWERS["07-adadelta-first-step"]() == pytest.approx(first, rel=1e-12)
+    # v, m and b: three float32 arrays of 10 million entries
+    assert checks.ANSWERS["07-centered-momentum-bytes"]() == 3 * 4 * 10_000_000
