@@ -3,16 +3,17 @@
 ``tests/data/golden_<library>.json`` hold float64 trajectories of ``torch.optim``
 (RMSprop, Adagrad, Adadelta, Adam, SGD with and without Nesterov), Keras 3 (RMSprop,
 Adagrad), optax (rmsprop, adagrad) and TF1 (``tf.compat.v1.train.RMSPropOptimizer``,
-``AdagradOptimizer``), made by ``tools/make_golden.py`` (see its docstring for the venv
-and the command), and each library's default RMSprop on a problem with tiny gradients,
-where their conventions diverge (``test_tiny_gradient_conventions_visibly_diverge``). Each case
+``AdagradOptimizer``) and timm (``RMSpropTF``), made by ``tools/make_golden.py`` (see its
+docstring for the venv and the command), and each library's default RMSprop on a problem
+with tiny gradients, where their conventions diverge
+(``test_tiny_gradient_conventions_visibly_diverge``). Each case
 records the library call and the ``rmsnotes`` call claimed to be equivalent; this test
 replays the latter with NumPy only and demands agreement to rtol=1e-12 at every step.
 
 Tolerance. The libraries and rmsnotes evaluate the same formulas in different
 operation orders (torch's lerp for the centered mean, TF1's ``ms += (g^2 - ms)(1 -
 rho)``, optax's ``rsqrt`` and learning rate inside the momentum trace, Keras's
-``lr * g / sqrt``), so the points differ in the last bits: 35 of the 112 trajectories
+``lr * g / sqrt``), so the points differ in the last bits: 38 of the 125 trajectories
 are bit-identical, the largest relative difference is 1.2e-14 on coordinates above
 1% of the trajectory's scale and 1e-13 on smaller ones (except values of order
 1e-16 left by cancellation, covered by atol below), and no point uses more than 1%
@@ -44,7 +45,7 @@ import pytest
 from rmsnotes import optim
 
 DATA = Path(__file__).resolve().parent / "data"
-LIBRARIES = ("keras", "optax", "tf1", "torch")  # golden_<library>.json must exist
+LIBRARIES = ("keras", "optax", "tf1", "timm", "torch")  # golden_<library>.json must exist
 RTOL = 1e-12
 ATOL_PER_SCALE = 1e-14
 MAX_SENSITIVITY = 1e-13  # the limit tools/make_golden.py enforces
@@ -209,6 +210,10 @@ CLAIMS = {
     "torch.optim.Adam": ("adam", {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}),
     "torch.optim.SGD": ("sgd", {}),
     "torch.optim.Adadelta": ("adadelta", {"beta": 0.9, "eps": 1e-6}),
+    "timm.optim.RMSpropTF": (
+        "rmsprop",
+        {"eps_in_sqrt": True, "initial_accumulator": 1.0, "beta": 0.9, "eps": 1e-10},
+    ),
 }
 # The library's name for each rmsnotes setting, to tell whether a call passed it.
 LIBRARY_NAMES = {
@@ -238,7 +243,7 @@ TINY = {c["library"]: c for c in CASES if c["id"].endswith("-defaults-tiny_gradi
 
 
 def test_tiny_gradient_case_runs_each_librarys_default_rmsprop():
-    assert sorted(TINY) == ["keras", "optax", "tensorflow", "torch"]
+    assert sorted(TINY) == ["keras", "optax", "tensorflow", "timm", "torch"]
     for case in TINY.values():
         assert case["problem"] == {"kind": "quadratic", "a": [1e-6, 1e-2]}
         args = case["call"].split("(", 1)[1]
@@ -269,3 +274,23 @@ def test_tiny_gradient_conventions_visibly_diverge():
     assert np.all(first["tensorflow"] < 0.02 * lr)
     assert travel["tensorflow"][1] < 0.5 * travel["keras"][1]
     assert travel["tensorflow"][0] < travel["keras"][0]
+    # timm's RMSpropTF behaves "like Tensorflow": its defaults are TF1's
+    np.testing.assert_allclose(xs["timm"], xs["tensorflow"], rtol=1e-12)
+    assert not np.allclose(xs["timm"], xs["torch"], rtol=0.1)
+
+
+def test_timm_lr_in_momentum_changes_nothing_at_a_constant_lr():
+    """timm's RMSpropTF keeps lr inside the momentum buffer (TF1's b = mu b + lr g / d,
+    x -= b) by default, and outside with lr_in_momentum=False (PyTorch's b = mu b + g / d,
+    x -= lr b). With a constant lr the buffers differ by the factor lr and the points do
+    not (up to rounding), so both cases replay with one rmsnotes call; only a schedule
+    that changes lr between steps would tell them apart."""
+    by_id = {c["id"]: c for c in CASES if c["library"] == "timm"}
+    for problem in ("quadratic", "rosenbrock", "least_squares"):
+        inside = by_id[f"timm-RMSpropTF-momentum-lr_in_momentum-{problem}"]
+        outside = by_id[f"timm-RMSpropTF-momentum-lr_outside-{problem}"]
+        assert "lr_in_momentum=True" in inside["call"]
+        assert "lr_in_momentum=False" in outside["call"]
+        assert inside["rmsnotes"] == outside["rmsnotes"]
+        golden = np.array(inside["xs"])
+        np.testing.assert_allclose(outside["xs"], golden, **_tolerance(golden))

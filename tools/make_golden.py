@@ -4,25 +4,31 @@
 and needs only NumPy; this script is the only place the frameworks are used. It runs
 ``torch.optim`` (RMSprop, Adagrad, Adadelta, and Adam and SGD, with and without
 Nesterov, as extra checks), Keras 3 (``keras.optimizers.RMSprop`` / ``Adagrad`` on the
-JAX backend), optax (``optax.rmsprop`` / ``optax.adagrad``) and TF1
-(``tf.compat.v1.train.RMSPropOptimizer`` / ``AdagradOptimizer``) on three small
+JAX backend), optax (``optax.rmsprop`` / ``optax.adagrad``), TF1
+(``tf.compat.v1.train.RMSPropOptimizer`` / ``AdagradOptimizer``) and timm's
+``RMSpropTF`` (PyTorch's RMSprop "modified to behave like Tensorflow") on three small
 problems, and each library's *default* RMSprop (only lr given) on a fourth whose
 gradients are tiny, where the conventions visibly diverge (``TINY`` below: eps inside
-or outside the root, TF1's accumulator starting at 1). It writes one JSON file per
-library, ``tests/data/golden_<library>.json``.
+or outside the root, TF1's and timm's accumulator starting at 1). It writes one JSON
+file per library, ``tests/data/golden_<library>.json`` (``timm`` included).
 
 How to run it (the frameworks go in a throw-away venv, never in the course's .venv)::
 
     python3 -m venv /tmp/golden-venv
-    /tmp/golden-venv/bin/pip install torch==2.13.0 jax jaxlib optax keras numpy \\
-        tensorflow-cpu
+    /tmp/golden-venv/bin/pip install torch==2.13.0 jax==0.10.2 jaxlib==0.10.2 \
+        optax==0.2.8 keras==3.15.1 numpy tensorflow-cpu==2.21.0
+    /tmp/golden-venv/bin/pip install --no-deps timm==1.0.31
     /tmp/golden-venv/bin/python tools/make_golden.py            # from the repo root
 
 ``--libs torch,optax`` limits the run to some libraries; a library that is not
-installed is skipped with a message (its old JSON file is left alone). The files in
+installed is skipped with a message (its old JSON file is left alone). timm goes in
+without its dependencies: ``import timm`` needs torchvision, so only its optimizer file
+``timm/optim/rmsprop_tf.py`` is loaded, on its own (``_timm_rmsprop_tf``). The files in
 ``tests/data`` were made with torch 2.13.0+cpu, jax/jaxlib 0.10.2, optax 0.2.8,
-keras 3.15.1 and tensorflow-cpu 2.21.0 (Python 3.11, Linux x86-64); each case
-records the version that produced it.
+keras 3.15.1, tensorflow-cpu 2.21.0 and timm 1.0.31 (Python 3.11, NumPy 2.4.6, Linux
+x86-64); each case records the version that produced it. Regenerating with these
+versions reproduces every file byte for byte (checked when the SGD-Nesterov, tiny-gradient
+and timm cases were added: the diffs held only the new cases).
 
 What makes the trajectories exact enough to compare at rtol=1e-12:
 
@@ -67,7 +73,7 @@ from pathlib import Path
 import numpy as np
 
 OUT_DIR = Path(__file__).resolve().parent.parent / "tests" / "data"
-LIBRARIES = ("torch", "keras", "optax", "tf1")
+LIBRARIES = ("torch", "keras", "optax", "tf1", "timm")
 
 # ------------------------------------------------------------------------- problems
 
@@ -207,6 +213,23 @@ VARIANTS = {
         ("AdagradOptimizer", "default", {}, LR_ADAGRAD),
         ("AdagradOptimizer", "init0.5", {"initial_accumulator_value": 0.5}, LR_ADAGRAD),
     ],
+    # timm's RMSpropTF, "RMSprop modified to behave like Tensorflow": alpha 0.9, eps 1e-10
+    # inside the root, square_avg starting at 1, and lr inside the momentum buffer by
+    # default (lr_in_momentum=True, TF1's b = mu b + lr g / d, x -= b). With a constant
+    # lr, lr_in_momentum=False (PyTorch's b = mu b + g / d, x -= lr b) is the same
+    # trajectory up to rounding, so both map to the same rmsnotes call; they differ only
+    # when lr changes between steps (a schedule).
+    "timm": [
+        ("RMSpropTF", "default", {}, LR_ADAPTIVE),
+        ("RMSpropTF", "centered", {"centered": True}, LR_ADAPTIVE),
+        (
+            "RMSpropTF",
+            "momentum-lr_in_momentum",
+            {"momentum": 0.9, "lr_in_momentum": True},
+            LR_SMALL,
+        ),
+        ("RMSpropTF", "momentum-lr_outside", {"momentum": 0.9, "lr_in_momentum": False}, LR_SMALL),
+    ],
 }
 
 # Where the conventions diverge: each library's *default* RMSprop, only lr given, on a
@@ -228,6 +251,7 @@ DEFAULT_RMSPROP = {
     "keras": "RMSprop",
     "optax": "rmsprop",
     "tf1": "RMSPropOptimizer",
+    "timm": "RMSpropTF",
 }
 
 
@@ -520,6 +544,87 @@ def _run_tf1(name, kwargs, lr, grad, x0, steps, nudge=None):
     return np.array(xs), call, rms, tf.__version__
 
 
+# ----------------------------------------------------------------------------- timm
+
+TIMM_PACKAGE = "_timm_optim_alone"
+
+
+def _timm_rmsprop_tf():
+    """timm's ``RMSpropTF`` class, loaded from ``timm/optim/rmsprop_tf.py`` on its own.
+
+    ``import timm`` imports its layers, which need torchvision; the optimizer file
+    needs only torch and two helper files of its folder (``_helpers``, ``_types``). So
+    that folder is made a package of its own and only this file is executed.
+    Raises ImportError if timm is not installed.
+    """
+    import importlib.util
+    import types
+
+    name = f"{TIMM_PACKAGE}.rmsprop_tf"
+    if name in sys.modules:
+        return sys.modules[name].RMSpropTF
+    spec = importlib.util.find_spec("timm")  # finds the folder, imports nothing
+    if spec is None or spec.origin is None:
+        raise ImportError("No module named 'timm'")
+    folder = Path(spec.origin).parent / "optim"
+    package = types.ModuleType(TIMM_PACKAGE)
+    package.__path__ = [str(folder)]
+    sys.modules[TIMM_PACKAGE] = package
+    file_spec = importlib.util.spec_from_file_location(name, folder / "rmsprop_tf.py")
+    module = importlib.util.module_from_spec(file_spec)
+    sys.modules[name] = module
+    file_spec.loader.exec_module(module)
+    return module.RMSpropTF
+
+
+def _run_timm(name, kwargs, lr, grad, x0, steps, nudge=None):
+    import importlib.metadata
+
+    import torch
+
+    if name != "RMSpropTF":
+        raise ValueError(name)
+    cls = _timm_rmsprop_tf()
+    torch.set_default_dtype(torch.float64)
+    x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+    opt = cls([x], lr=lr, **kwargs)
+    xs = [x.detach().numpy().copy()]
+    for _ in range(steps):
+        x.grad = torch.from_numpy(grad(xs[-1]))
+        opt.step()
+        if nudge:
+            with torch.no_grad():
+                x.copy_(torch.from_numpy(nudge(x.detach().numpy().copy())))
+        xs.append(x.detach().numpy().copy())
+    _check_dtype("timm parameter", x.dtype)
+    for key in ("square_avg", "grad_avg", "momentum_buffer"):
+        if key in opt.state[x]:
+            _check_dtype(f"timm state {key}", opt.state[x][key].dtype)
+    g = opt.param_groups[0]
+    assert g["weight_decay"] == 0 and not g["caution"]
+    # The starting square_avg, read from the library: a probe with alpha = 1 (no decay)
+    # and a zero gradient takes one step, which leaves square_avg as it was created.
+    probe_x = torch.zeros(len(x0), dtype=torch.float64, requires_grad=True)
+    probe = cls([probe_x], lr=lr, **{**kwargs, "alpha": 1.0})
+    probe_x.grad = torch.zeros_like(probe_x)
+    probe.step()
+    start = _constant("timm square_avg", probe.state[probe_x]["square_avg"].numpy())
+    rms = {
+        "optimizer": "rmsprop",
+        "kwargs": {
+            "lr": lr,
+            "beta": g["alpha"],
+            "eps": g["eps"],
+            "eps_in_sqrt": True,
+            "centered": g["centered"],
+            "momentum": g["momentum"],
+            "initial_accumulator": start,
+        },
+    }
+    call = _call_string("timm.optim.RMSpropTF", "[x]", lr, kwargs, "lr")
+    return np.array(xs), call, rms, importlib.metadata.version("timm")
+
+
 SETUP = {
     "torch": "torch.set_default_dtype(torch.float64); x = torch.tensor(x0, "
     "dtype=torch.float64, requires_grad=True); each step: x.grad = g; opt.step()",
@@ -532,8 +637,18 @@ SETUP = {
     "tf1": "eager TF2 running the TF1 optimizer; var = tf.Variable(x0, dtype=tf.float64);"
     " every float hyperparameter as a float64 tensor (a Python float becomes float32);"
     " each step: opt.apply_gradients([(g, var)])",
+    "timm": "timm/optim/rmsprop_tf.py loaded on its own (import timm needs torchvision);"
+    " torch.set_default_dtype(torch.float64); x = torch.tensor(x0, dtype=torch.float64,"
+    " requires_grad=True); each step: x.grad = g; opt.step() (on CPU: timm's"
+    " single-tensor path)",
 }
-RUNNERS = {"torch": _run_torch, "keras": _run_keras, "optax": _run_optax, "tf1": _run_tf1}
+RUNNERS = {
+    "torch": _run_torch,
+    "keras": _run_keras,
+    "optax": _run_optax,
+    "tf1": _run_tf1,
+    "timm": _run_timm,
+}
 IMPORT_NAMES = {"torch": "torch", "keras": "keras", "optax": "optax", "tf1": "tensorflow"}
 
 
@@ -684,7 +799,10 @@ def main(argv: list[str] | None = None) -> None:
         if library not in RUNNERS:
             parser.error(f"unknown library {library!r}; choose from {LIBRARIES}")
         try:
-            __import__(IMPORT_NAMES[library])
+            if library == "timm":
+                _timm_rmsprop_tf()
+            else:
+                __import__(IMPORT_NAMES[library])
         except ImportError as exc:
             print(f"{library}: not installed ({exc}); skipped")
             continue
