@@ -60,10 +60,16 @@ Which real library each setting reproduces (checked against golden trajectories 
         = adagrad(lr, 0.0, initial_accumulator=a)                    (no eps at all)
     torch.optim.Adadelta(lr, rho=beta, eps)
         = adadelta(lr, beta, eps)                      (eps inside both roots)
+    timm.optim.RMSpropTF(lr, alpha=beta, eps, momentum, centered, lr_in_momentum)
+        = rmsprop(lr, beta, eps, eps_in_sqrt=True, initial_accumulator=1.0, ...)
+                                    (TF1's conventions; defaults alpha 0.9, eps 1e-10)
+    torch.optim.SGD(lr, momentum=mu, nesterov=n)
+        = sgd(lr, momentum=mu, nesterov=n)                           (dampening 0)
 
-Momentum: Keras, optax and TF1 keep lr inside the momentum buffer (b = mu b + lr g/d,
-x -= b); PyTorch and this module keep it outside (b = mu b + g/d, x -= lr b). With a
-constant lr the two are the same trajectory; under a learning-rate schedule they differ.
+Momentum: Keras, optax, TF1 and timm's RMSpropTF (with lr_in_momentum=True, its
+default) keep lr inside the momentum buffer (b = mu b + lr g/d, x -= b); PyTorch and
+this module keep it outside (b = mu b + g/d, x -= lr b). With a constant lr the two are
+the same trajectory; under a learning-rate schedule they differ.
 
 References: Duchi, Hazan & Singer (2011), "Adaptive subgradient methods for online
 learning and stochastic optimization", JMLR 12; Hinton, Srivastava & Swersky (2012),
@@ -487,9 +493,10 @@ def rmsprop(
     :class:`RMSpropState`).
 
     Names elsewhere: beta is PyTorch's ``alpha``, Keras's ``rho``, optax's ``decay``,
-    TF1's ``decay`` and d2l's ``gamma``. PyTorch puts eps outside the root (the
-    default here); Keras 3, optax and TF1 put it inside (``eps_in_sqrt=True``); TF1
-    also starts v at 1.0 (``initial_accumulator=1.0``).
+    TF1's ``decay``, timm's ``alpha`` and d2l's ``gamma``. PyTorch puts eps outside
+    the root (the default here); Keras 3, optax, TF1 and timm's ``RMSpropTF`` put it
+    inside (``eps_in_sqrt=True``); TF1 and timm also start v at 1.0
+    (``initial_accumulator=1.0``).
 
     Args:
         lr: learning rate, > 0 and finite.
