@@ -218,7 +218,9 @@ VARIANTS = {
     # default (lr_in_momentum=True, TF1's b = mu b + lr g / d, x -= b). With a constant
     # lr, lr_in_momentum=False (PyTorch's b = mu b + g / d, x -= lr b) is the same
     # trajectory up to rounding, so both map to the same rmsnotes call; they differ only
-    # when lr changes between steps (a schedule).
+    # when lr changes between steps (a schedule). Source read: timm/optim/rmsprop_tf.py
+    # of huggingface/pytorch-image-models (commit 0d4c04f3) and of the 1.0.31 wheel run
+    # here: ``state['square_avg'] = torch.ones_like(p)``, ``square_avg.add(eps).sqrt_()``.
     "timm": [
         ("RMSpropTF", "default", {}, LR_ADAPTIVE),
         ("RMSpropTF", "centered", {"centered": True}, LR_ADAPTIVE),
