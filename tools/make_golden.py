@@ -240,13 +240,14 @@ VARIANTS = {
 # root (torch, 1e-8) the divisor follows |g| down, and x takes steps of about lr, as
 # large as y's (RMSprop's scale invariance); with eps inside (Keras 1e-7, optax 1e-8)
 # the divisor cannot fall below sqrt(eps) = 3.2e-4 or 1e-4, so x's steps are about
-# lr * 1e-6 / sqrt(eps), a few hundredths of lr or less; TF1 starts v at 1, so
-# its first steps are about lr * g in both coordinates (1e-8 and 1e-4) until v has
-# decayed to g^2 (ln(1 / g^2) / ln(1 / 0.9) steps: 44 for y, 131 for x). 100 steps:
-# long enough to show all three, short enough that no library has converged y to
-# where v falls to eps (there the effective rate passes the stability limit and the
-# trajectory stops being reproducible; the sensitivity check refuses it). The case ids
-# end in "-defaults-tiny_gradient".
+# lr * 1e-6 / sqrt(eps), 0.003 lr (Keras) or 0.01 lr (optax); TF1 (and timm's
+# RMSpropTF) start v at 1, so their first steps are about lr * g in both coordinates
+# (1e-8 and 1e-4) until v has decayed to g^2 (ln(1 / g^2) / ln(1 / 0.9) steps: 87 for
+# y, 262 for x). 100 steps: long enough to show all three, short enough that y has not
+# converged to where v falls towards eps and the effective rate passes the stability
+# limit: at 200 steps TF1's sensitivity is 9e-14, at 300 it is 6e-13 (refused), and
+# optax's y reaches 1e-307 (y's factor per step, 1 - lr a / sqrt(v + eps), tends to 0
+# for optax: lr a = sqrt(1e-8)). The case ids end in "-defaults-tiny_gradient".
 TINY = {"kind": "quadratic", "a": [1e-6, 1e-2], "x0": [1.0, 1.0], "steps": 100, "lr": 0.01}
 DEFAULT_RMSPROP = {
     "torch": "RMSprop",
