@@ -19,6 +19,8 @@ Modules:
     stepsize   step-size diagnostics: |step| / lr, oscillation, RMSprop's 2-cycle
     success    success fractions over grids of starts and learning rates
     animation  the AdaGrad-RMSprop race (export.save_gif writes it)
+    widgets    the live explorer: sliders for surface, start, lr, beta, eps, steps over
+               AdaGrad's and RMSprop's runs (optimizer_explorer; explorer_figure)
     frameworks the libraries' RMSprop conventions; their stored trajectories replayed
     checks     self-checks for the exercises; envcheck: the set-up check
 """
@@ -36,6 +38,7 @@ __all__ = [
     "stepsize",
     "success",
     "animation",
+    "widgets",
     "frameworks",
     "checks",
     "envcheck",
