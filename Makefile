@@ -72,8 +72,9 @@ execute: $(STAMP)  ## re-run every notebook in place (Restart & Run All), regene
 profile: $(STAMP)  ## time and peak memory of every notebook, against an empty one
 	$(BIN)/python tools/profile_notebooks.py
 
-bench: $(STAMP)  ## time one rmsprop update against a memory-traffic floor (and PyTorch if installed)
+bench: $(STAMP)  ## time one rmsprop update (against a memory floor, PyTorch if installed); the explorer's redraw
 	$(BIN)/python benchmarks/bench_rmsprop.py
+	$(BIN)/python benchmarks/bench_explorer.py
 
 lock:  ## re-resolve requirements.in into requirements.txt and environment.yml
 	rm -rf .lock-venv
