@@ -25,6 +25,7 @@ last update, ``rate = lr / d``, with d the divisor that update applied::
     (SGD with Nesterov: b = mu b + g,               step = -rate * (g + mu * b))
     Adam      d = sqrt(v_hat) + eps, the factor on the bias-corrected first moment:
                                                     step = -rate * m_hat
+              (AMSGrad: the running maximum of v in place of v under the root)
     AdaDelta  d = sqrt(v + eps) / sqrt(u_prev + eps), u_prev the average of squared
               steps before this one (so lr / d carries x's units)
                                                     step = -rate * g
@@ -65,6 +66,8 @@ Which real library each setting reproduces (checked against golden trajectories 
                                     (TF1's conventions; defaults alpha 0.9, eps 1e-10)
     torch.optim.SGD(lr, momentum=mu, nesterov=n)
         = sgd(lr, momentum=mu, nesterov=n)                           (dampening 0)
+    torch.optim.Adam(lr, betas=(beta1, beta2), eps, amsgrad=a)
+        = adam(lr, beta1, beta2, eps, amsgrad=a)                     (eps outside)
 
 Momentum: Keras, optax, TF1 and timm's RMSpropTF (with lr_in_momentum=True, its
 default) keep lr inside the momentum buffer (b = mu b + lr g/d, x -= b); PyTorch and
@@ -75,7 +78,8 @@ References: Duchi, Hazan & Singer (2011), "Adaptive subgradient methods for onli
 learning and stochastic optimization", JMLR 12; Hinton, Srivastava & Swersky (2012),
 Neural Networks for Machine Learning, Lecture 6e; Kingma & Ba (2015), "Adam: a method
 for stochastic optimization", ICLR; Zeiler (2012), "ADADELTA: an adaptive learning
-rate method", arXiv:1212.5701.
+rate method", arXiv:1212.5701; Reddi, Kale & Kumar (2018), "On the convergence of
+Adam and beyond", ICLR (AMSGrad).
 """
 
 from __future__ import annotations
@@ -122,7 +126,8 @@ class Optimizer(NamedTuple):
             per-coordinate learning rate ``lr / d`` of the last update, where d is
             the divisor the optimizer applied: 1 for SGD (a 0-d array, lr
             everywhere); sqrt(s) + eps for AdaGrad; sqrt(v) + eps for RMSprop;
-            sqrt(v_hat) + eps for Adam; sqrt(v + eps) / sqrt(u_prev + eps) for
+            sqrt(v_hat) + eps for Adam (v_hat from the running max of v with
+            amsgrad); sqrt(v + eps) / sqrt(u_prev + eps) for
             AdaDelta, each shaped like x. ``run`` records it
             shaped like x in ``hist.rates``. The step is ``-rate * g`` without
             momentum; with momentum mu it is ``mu * step_prev - rate * g`` (rate is
@@ -176,11 +181,17 @@ class RMSpropState(NamedTuple):
 
 
 class AdamState(NamedTuple):
-    """State of :func:`adam`: first moment ``m``, second moment ``v``, step count ``t``."""
+    """State of :func:`adam`: first moment ``m``, second moment ``v``, step count ``t``.
+
+    ``vmax`` is the running maximum of the (uncorrected) v, an array only with
+    ``amsgrad=True`` (None otherwise): PyTorch's ``max_exp_avg_sq``. So plain Adam
+    keeps two arrays per parameter and AMSGrad three, as ``torch.optim.Adam`` does.
+    """
 
     m: np.ndarray
     v: np.ndarray
     t: int
+    vmax: np.ndarray | None = None
 
 
 class AdadeltaState(NamedTuple):
@@ -576,6 +587,7 @@ def adam(
     eps: float = 1e-8,
     *,
     bias_correction: bool = True,
+    amsgrad: bool = False,
 ) -> Optimizer:
     """Adam: RMSprop's average of g^2, a moving average of g, and bias correction.
 
@@ -594,29 +606,54 @@ def adam(
     ``adam(lr, beta1=0, beta2=beta, eps, bias_correction=False)`` is exactly
     ``rmsprop(lr, beta, eps)``.
 
+    AMSGrad (``amsgrad=True``; Reddi, Kale & Kumar 2018) keeps the running maximum
+    of the *uncorrected* v and divides by it instead, as ``torch.optim.Adam(...,
+    amsgrad=True)`` does::
+
+        vmax_t = max(vmax_{t-1}, v_t)                         vmax_0 = 0
+        v_hat  = vmax_t / (1 - beta2^t)      (vmax_t without bias correction)
+
+    So the divisor can no longer shrink when the gradients do (without bias
+    correction it never decreases): a large gradient, once seen, keeps its
+    coordinate's rate down for good. That is Reddi et al.'s fix for Adam and RMSprop
+    on their online problem, where a rare large gradient is forgotten within a few
+    steps (``rmsnotes.limits``). Reddi et al.'s algorithm has no bias correction:
+    ``adam(lr, beta1, beta2, eps, bias_correction=False, amsgrad=True)``; PyTorch's
+    divides the maximum by (1 - beta2^t) of the current step. The state holds
+    ``vmax`` only with amsgrad (see :class:`AdamState`).
+
     Args:
         lr: learning rate, > 0 and finite.
         beta1, beta2: decay rates, each 0 <= beta < 1.
         eps: >= 0 and finite, added outside the root (as ``torch.optim.Adam``).
         bias_correction: divide the moments by (1 - beta^t) (the default, as Adam).
+        amsgrad: divide by the running maximum of v (True or False).
 
     Example:
         >>> opt = adam(lr=0.1)
         >>> step, state = opt.update([5.0], opt.init([0.0]))
         >>> round(float(step[0]), 6)   # Adam's first step is about -lr * sign(g)
         -0.1
+        >>> opt = adam(lr=0.1, beta1=0.0, beta2=0.5, eps=0.0, bias_correction=False, amsgrad=True)
+        >>> state = opt.update([4.0], opt.init([0.0]))[1]        # v = vmax = 0.5 * 16 = 8
+        >>> step, state = opt.update([1.0], state)               # v = 0.5 * 8 + 0.5 = 4.5
+        >>> state.v, state.vmax, step                            # -0.1 * 1 / sqrt(8)
+        (array([4.5]), array([8.]), array([-0.03535534]))
 
     Reference: D. P. Kingma, J. Ba, "Adam: a method for stochastic optimization",
-    ICLR 2015, arXiv:1412.6980.
+    ICLR 2015, arXiv:1412.6980; S. J. Reddi, S. Kale, S. Kumar, "On the convergence
+    of Adam and beyond", ICLR 2018.
     """
     lr = _validate.positive("lr", lr)
     beta1 = _validate.unit_interval("beta1", beta1)
     beta2 = _validate.unit_interval("beta2", beta2)
     eps = _validate.nonnegative("eps", eps)
     bias_correction = _validate.flag("bias_correction", bias_correction)
+    amsgrad = _validate.flag("amsgrad", amsgrad)
 
     def init(x0: np.ndarray) -> AdamState:
-        return AdamState(m=np.zeros_like(x0), v=np.zeros_like(x0), t=0)
+        vmax = np.zeros_like(x0) if amsgrad else None
+        return AdamState(m=np.zeros_like(x0), v=np.zeros_like(x0), t=0, vmax=vmax)
 
     def corrected(moment: np.ndarray, beta: float, t: int) -> np.ndarray:
         return moment / (1 - beta**t) if bias_correction else moment
@@ -625,16 +662,20 @@ def adam(
         t = state.t + 1
         m = beta1 * state.m + (1 - beta1) * g
         v = beta2 * state.v + (1 - beta2) * g**2
-        m_hat, v_hat = corrected(m, beta1, t), corrected(v, beta2, t)
-        return -lr * _divide_by_root(m_hat, v_hat, eps), AdamState(m, v, t)
+        vmax = np.maximum(state.vmax, v) if amsgrad else None  # AMSGrad: of the raw v
+        m_hat = corrected(m, beta1, t)
+        v_hat = corrected(vmax if amsgrad else v, beta2, t)
+        return -lr * _divide_by_root(m_hat, v_hat, eps), AdamState(m, v, t, vmax)
 
     def rate(state: AdamState) -> np.ndarray:
-        return lr / _divisor(corrected(state.v, beta2, max(state.t, 1)), eps)
+        under = state.vmax if amsgrad else state.v
+        return lr / _divisor(corrected(under, beta2, max(state.t, 1)), eps)
 
+    uses = ("m", "v") + ("vmax",) * amsgrad
     return _optimizer(
         "adam",
         AdamState,
-        ("m", "v"),
+        uses,
         init,
         update,
         rate,
@@ -643,6 +684,7 @@ def adam(
         beta2=beta2,
         eps=eps,
         bias_correction=bias_correction,
+        amsgrad=amsgrad,
     )
 
 
@@ -922,7 +964,7 @@ def state_nbytes(state: Any) -> int:
 
         SGD 0;  SGD + momentum 1 array;  AdaGrad 1;  RMSprop 1 (v);
         centered 2 (v, m);  momentum 2 (v, b);  centered + momentum 3;  Adam 2 (m, v);
-        AdaDelta 3 (v, u, d)
+        AMSGrad 3 (m, v, vmax);  AdaDelta 3 (v, u, d)
 
     AdaDelta: the state holds three arrays, and this counts all three, because they
     are what it holds. Its update needs only two (v and u, PyTorch's ``square_avg``

@@ -1,8 +1,8 @@
 """rmsnotes.optim against golden trajectories recorded from the real libraries.
 
 ``tests/data/golden_<library>.json`` hold float64 trajectories of ``torch.optim``
-(RMSprop, Adagrad, Adadelta, Adam, SGD with and without Nesterov), Keras 3 (RMSprop,
-Adagrad), optax (rmsprop, adagrad) and TF1 (``tf.compat.v1.train.RMSPropOptimizer``,
+(RMSprop, Adagrad, Adadelta, Adam with and without AMSGrad, SGD with and without
+Nesterov), Keras 3 (RMSprop, Adagrad), optax (rmsprop, adagrad) and TF1 (``tf.compat.v1.train.RMSPropOptimizer``,
 ``AdagradOptimizer``) and timm (``RMSpropTF``), made by ``tools/make_golden.py`` (see its
 docstring for the venv and the command), and each library's default RMSprop on a problem
 with tiny gradients, where their conventions diverge
@@ -13,7 +13,7 @@ replays the latter with NumPy only and demands agreement to rtol=1e-12 at every 
 Tolerance. The libraries and rmsnotes evaluate the same formulas in different
 operation orders (torch's lerp for the centered mean, TF1's ``ms += (g^2 - ms)(1 -
 rho)``, optax's ``rsqrt`` and learning rate inside the momentum trace, Keras's
-``lr * g / sqrt``), so the points differ in the last bits: 38 of the 125 trajectories
+``lr * g / sqrt``), so the points differ in the last bits: 40 of the 131 trajectories
 are bit-identical, the largest relative difference is 1.2e-14 on coordinates above
 1% of the trajectory's scale and 1e-13 on smaller ones (except values of order
 1e-16 left by cancellation, covered by atol below), and no point uses more than 1%
@@ -235,6 +235,34 @@ def test_mapping_claims(case):
     for setting, value in defaults.items():
         if not any(f"{name}=" in args for name in LIBRARY_NAMES[setting]):
             assert kwargs[setting] == value, f"{function} default {setting}"
+
+
+# ------------------------------------------------------------------------ AMSGrad
+
+AMSGRAD = [c for c in CASES if c["call"].startswith("torch.optim.Adam(") and "amsgrad" in c["id"]]
+
+
+def test_amsgrad_cases_cover_every_problem_and_are_not_plain_adam():
+    """torch's Adam(amsgrad=True) on every problem, replayed by adam(amsgrad=True); each
+    call's trajectories are not plain Adam's: with amsgrad=False some problem misses
+    by far more than the tolerance, so the running maximum is exercised (not only a v
+    that never decreases)."""
+    calls = {c["id"].rsplit("-", 1)[0] for c in AMSGRAD}
+    assert calls == {"torch-Adam-amsgrad", "torch-Adam-amsgrad-betas0.5-0.9-eps1e-3"}
+    assert {c["problem"]["kind"] for c in AMSGRAD} == {"quadratic", "rosenbrock", "least_squares"}
+    for case in AMSGRAD:
+        assert "amsgrad=True" in case["call"]
+        assert case["rmsnotes"]["kwargs"]["amsgrad"] is True
+    plain = [c for c in CASES if c["call"].startswith("torch.optim.Adam(") and c not in AMSGRAD]
+    assert plain and all("amsgrad" not in c["rmsnotes"]["kwargs"] for c in plain)
+    for call in calls:
+        far = []
+        for case in (c for c in AMSGRAD if c["id"].startswith(call + "-")):
+            golden = np.array(case["xs"])
+            xs = _replay(case, amsgrad=False)
+            if not np.allclose(xs, golden, rtol=1e-6):
+                far.append(case["id"])
+        assert far, f"{call}: plain Adam reproduces every problem"
 
 
 # ------------------------------------------------ where the library defaults diverge

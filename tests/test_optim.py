@@ -33,6 +33,8 @@ def all_optimizers():
         yield optim.rmsprop(lr=0.01, beta=0.9, eps=1e-6, **kw)
     yield optim.adam(lr=0.01)
     yield optim.adam(lr=0.01, bias_correction=False)
+    yield optim.adam(lr=0.01, amsgrad=True)
+    yield optim.adam(lr=0.01, beta1=0.0, bias_correction=False, amsgrad=True)
     yield optim.adadelta()
     yield optim.adadelta(lr=0.5, beta=0.95, eps=1e-3)
 
@@ -211,6 +213,73 @@ def test_adam_first_step_is_lr_times_sign():
     opt = optim.adam(lr=0.01, eps=0.0)
     step, _ = opt.update([5.0, -0.003], opt.init([0.0, 0.0]))
     np.testing.assert_allclose(step, [-0.01, 0.01], rtol=1e-12)
+
+
+def test_amsgrad_two_steps_by_hand_as_torch():
+    # torch.optim.Adam(amsgrad=True): vmax = max(vmax, v) of the raw v, then
+    # denom = sqrt(vmax) / sqrt(1 - beta2^t) + eps, step = -lr / (1 - beta1^t) * m / denom
+    opt = optim.adam(lr=0.1, beta1=0.5, beta2=0.75, eps=0.0, amsgrad=True)
+    step1, s1 = opt.update([2.0], opt.init([0.0]))
+    # m = 0.5 * 2 = 1, v = 0.25 * 4 = 1 = vmax; m_hat = 1 / 0.5 = 2, v_hat = 1 / 0.25 = 4
+    np.testing.assert_allclose(s1.vmax, [1.0], rtol=0)
+    np.testing.assert_allclose(step1, [-0.1 * 2 / 2], rtol=1e-15)
+    step2, s2 = opt.update([0.0], s1)
+    # m = 0.5, v = 0.75, vmax stays 1; m_hat = 0.5 / 0.75, v_hat = 1 / (1 - 0.5625)
+    np.testing.assert_allclose((s2.v, s2.vmax), ([0.75], [1.0]), rtol=1e-15)
+    expected = -0.1 * (0.5 / 0.75) / math.sqrt(1 / 0.4375)
+    np.testing.assert_allclose(step2, [expected], rtol=1e-14)
+    # Adam itself divides by the smaller v there: a longer step
+    plain = optim.adam(lr=0.1, beta1=0.5, beta2=0.75, eps=0.0)
+    step2_plain = plain.update([0.0], plain.update([2.0], plain.init([0.0]))[1])[0]
+    np.testing.assert_allclose(step2_plain, [-0.1 * (0.5 / 0.75) / math.sqrt(0.75 / 0.4375)])
+    assert abs(step2_plain[0]) > abs(step2[0])
+    # and the rate reports the divisor that update applied
+    np.testing.assert_allclose(opt.rate(s2), [0.1 / math.sqrt(1 / 0.4375)], rtol=1e-14)
+
+
+def test_amsgrad_vmax_never_decreases_and_bounds_v():
+    rng = np.random.default_rng(3)
+    grads = rng.normal(size=(200, 3)) * np.exp(rng.normal(size=(200, 1)) * 2)
+    for bias_correction in (True, False):
+        opt = optim.adam(lr=0.01, beta2=0.9, amsgrad=True, bias_correction=bias_correction)
+        hist = optim.run(opt, optim.replay(grads), np.zeros(3), len(grads))
+        vmax, v = hist.states["vmax"], hist.states["v"]
+        assert np.all(np.diff(vmax, axis=0) >= 0)
+        assert np.all(vmax >= v)
+        np.testing.assert_array_equal(vmax, np.maximum.accumulate(v, axis=0))
+        if not bias_correction:  # Reddi et al.'s form: the rate never grows
+            assert np.all(np.diff(hist.rates, axis=0) <= 0)
+    assert set(hist.states) == {"m", "v", "vmax"}
+
+
+def test_amsgrad_false_is_adam_as_before_bit_for_bit():
+    """amsgrad=False is the Adam of before AMSGrad existed: the same expressions, the
+    same bits, and no vmax in the state or the record."""
+    rng = np.random.default_rng(4)
+    grads = rng.normal(size=(60, 4)) * rng.uniform(0.01, 100, size=4)
+    for bias_correction in (True, False):
+        opt = optim.adam(lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6, bias_correction=bias_correction)
+        hist = optim.run(opt, optim.replay(grads), np.zeros(4), len(grads))
+        assert set(hist.states) == {"m", "v"} and opt.init(np.zeros(4)).vmax is None
+        x, m, v = np.zeros(4), np.zeros(4), np.zeros(4)
+        for t, g in enumerate(grads, start=1):
+            m = 0.8 * m + (1 - 0.8) * g
+            v = 0.95 * v + (1 - 0.95) * g**2
+            m_hat = m / (1 - 0.8**t) if bias_correction else m
+            v_hat = v / (1 - 0.95**t) if bias_correction else v
+            x = x + -0.05 * (m_hat / (np.sqrt(v_hat) + 1e-6))
+            np.testing.assert_array_equal(hist.xs[t], x)
+
+
+def test_amsgrad_equals_adam_while_v_only_grows():
+    # gradients of growing size: v_t >= v_{t-1}, so the maximum is v itself
+    grads = np.outer(np.arange(1.0, 31.0), [1.0, -2.0])
+    runs = [
+        optim.run(optim.adam(lr=0.1, amsgrad=a), optim.replay(grads), np.zeros(2), 30)
+        for a in (False, True)
+    ]
+    np.testing.assert_array_equal(runs[0].xs, runs[1].xs)
+    np.testing.assert_array_equal(runs[1].states["vmax"], runs[1].states["v"])
 
 
 def test_run_records_history():
@@ -537,6 +606,18 @@ def test_non_number_adadelta_settings_raise_type_error(param, value):
 def test_flags_must_be_bool(flag):
     with pytest.raises(TypeError, match=flag):
         optim.rmsprop(**{flag: "yes"})
+
+
+@pytest.mark.parametrize("flag", ["bias_correction", "amsgrad"])
+@pytest.mark.parametrize("value", ["yes", 1, None])
+def test_adam_flags_must_be_bool(flag, value):
+    with pytest.raises(TypeError, match=flag):
+        optim.adam(**{flag: value})
+
+
+def test_amsgrad_state_without_vmax_is_rejected():
+    with pytest.raises(TypeError, match=r"needs state\.vmax"):
+        optim.adam(amsgrad=True).update([1.0], optim.adam().init([0.0]))
 
 
 def test_numpy_scalars_and_ints_are_accepted():
@@ -1014,6 +1095,7 @@ STATE_CONFIGS = [
     ("rmsprop-momentum", optim.rmsprop(lr=0.01, momentum=0.9), 2),
     ("rmsprop-centered-momentum", optim.rmsprop(lr=0.01, centered=True, momentum=0.9), 3),
     ("adam", optim.adam(lr=0.01), 2),
+    ("adam-amsgrad", optim.adam(lr=0.01, amsgrad=True), 3),  # m, v and vmax
     ("adadelta", optim.adadelta(), 3),  # v, u and d (kept for rate; the update needs two)
 ]
 

@@ -41,7 +41,7 @@ TORCH_NAMES = {
     "sgd": {"b": "momentum_buffer"},
     "adagrad": {"s": "sum"},
     "rmsprop": {"v": "square_avg", "m": "grad_avg", "b": "momentum_buffer"},
-    "adam": {"m": "exp_avg", "v": "exp_avg_sq"},
+    "adam": {"m": "exp_avg", "v": "exp_avg_sq", "vmax": "max_exp_avg_sq"},
     "adadelta": {"v": "square_avg", "u": "acc_delta"},
 }
 
@@ -89,5 +89,6 @@ def test_the_headline_numbers():
     centered RMSprop with momentum keeps more than Adam."""
     per = {name: c["bytes_per_parameter"] for name, c in DATA["configs"].items()}
     assert per["sgd"] == 0 and per["rmsprop"] == 4 and per["adam"] == 8
+    assert per["adam-amsgrad"] == 12  # AMSGrad's running maximum: a third array
     assert per["rmsprop-centered-momentum"] == 12 > per["adam"]
     assert per["adadelta"] == 8 and optim.state_nbytes(_state("adadelta", 10)[1]) == 12 * 10

@@ -2,9 +2,9 @@
 
 ``tests/test_golden.py`` replays every trajectory written here with ``rmsnotes.optim``
 and needs only NumPy; this script is the only place the frameworks are used. It runs
-``torch.optim`` (RMSprop, Adagrad, Adadelta, and Adam and SGD, with and without
-Nesterov, as extra checks), Keras 3 (``keras.optimizers.RMSprop`` / ``Adagrad`` on the
-JAX backend), optax (``optax.rmsprop`` / ``optax.adagrad``), TF1
+``torch.optim`` (RMSprop, Adagrad, Adadelta, and Adam, with and without AMSGrad, and
+SGD, with and without Nesterov, as extra checks), Keras 3 (``keras.optimizers.RMSprop``
+/ ``Adagrad`` on the JAX backend), optax (``optax.rmsprop`` / ``optax.adagrad``), TF1
 (``tf.compat.v1.train.RMSPropOptimizer`` / ``AdagradOptimizer``) and timm's
 ``RMSpropTF`` (PyTorch's RMSprop "modified to behave like Tensorflow") on three small
 problems, and each library's *default* RMSprop (only lr given) on a fourth whose
@@ -27,8 +27,8 @@ without its dependencies: ``import timm`` needs torchvision, so only its optimiz
 ``tests/data`` were made with torch 2.13.0+cpu, jax/jaxlib 0.10.2, optax 0.2.8,
 keras 3.15.1, tensorflow-cpu 2.21.0 and timm 1.0.31 (Python 3.11, NumPy 2.4.6, Linux
 x86-64); each case records the version that produced it. Regenerating with these
-versions reproduces every file byte for byte (checked when the SGD-Nesterov, tiny-gradient
-and timm cases were added: the diffs held only the new cases).
+versions reproduces every file byte for byte (checked when the SGD-Nesterov, tiny-gradient,
+timm and Adam-AMSGrad cases were added: the diffs held only the new cases).
 
 What makes the trajectories exact enough to compare at rtol=1e-12:
 
@@ -179,6 +179,14 @@ VARIANTS = {
         ("Adagrad", "init0.5-eps1e-3", {"initial_accumulator_value": 0.5, "eps": 1e-3}, LR_ADAGRAD),
         ("Adam", "default", {}, LR_ADAPTIVE),
         ("Adam", "betas0.5-0.9-eps1e-3", {"betas": (0.5, 0.9), "eps": 1e-3}, LR_CAUTIOUS),
+        # AMSGrad: the running max of the uncorrected exp_avg_sq under the root
+        ("Adam", "amsgrad", {"amsgrad": True}, LR_ADAPTIVE),
+        (
+            "Adam",
+            "amsgrad-betas0.5-0.9-eps1e-3",
+            {"betas": (0.5, 0.9), "eps": 1e-3, "amsgrad": True},
+            LR_CAUTIOUS,
+        ),
         ("SGD", "momentum", {"momentum": 0.9}, LR_SGD),
         ("SGD", "nesterov", {"momentum": 0.9, "nesterov": True}, LR_SGD),
         ("Adadelta", "default", {}, LR_ADADELTA),
@@ -327,12 +335,16 @@ def _run_torch(name, kwargs, lr, grad, x0, steps, nudge=None):
             },
         }
     elif name == "Adam":
-        assert g["weight_decay"] == 0 and not g["amsgrad"]
+        assert (
+            g["weight_decay"] == 0 and not g.get("maximize") and not g.get("decoupled_weight_decay")
+        )
         b1, b2 = g["betas"]
         rms = {
             "optimizer": "adam",
             "kwargs": {"lr": lr, "beta1": b1, "beta2": b2, "eps": g["eps"]},
         }
+        if g["amsgrad"]:  # named only when set, as the older cases were written without
+            rms["kwargs"]["amsgrad"] = True
     elif name == "Adadelta":
         assert g["weight_decay"] == 0 and not g.get("maximize")
         rms = {

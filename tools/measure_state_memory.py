@@ -67,6 +67,12 @@ CONFIGS = {
         {"lr": 0.01, "centered": True, "momentum": 0.9},
     ),
     "adam": ("Adam", {"lr": 0.001}, "adam", {"lr": 0.001}),
+    "adam-amsgrad": (
+        "Adam",
+        {"lr": 0.001, "amsgrad": True},
+        "adam",
+        {"lr": 0.001, "amsgrad": True},
+    ),
     "adadelta": ("Adadelta", {"lr": 1.0}, "adadelta", {"lr": 1.0}),
 }
 
