@@ -24,9 +24,12 @@ The controls, found by their ``description``::
 
 A slider redraws when it is released (``continuous_update=False``), not at every
 pixel of a drag. Changing the surface resets the start to that surface's own start,
-in one redraw. The log sliders cannot reach 0: an eps of 1e-12 is far below every
-sqrt(v) these surfaces produce, so it behaves as eps = 0 does; at eps = 10 RMSprop
-is close to plain gradient descent with rate lr / eps.
+in one redraw. The log sliders cannot reach 0, but eps = 1e-12 acts as 0: from each
+surface's start, for lr from 1e-4 to 10 and up to 3000 steps, sqrt(s) and sqrt(v)
+stay above 9e-4, so eps changes no divisor by more than about 1e-9 of itself (a
+chaotic run at a large lr still amplifies that, as it amplifies any rounding). At the
+other end, an eps much larger than sqrt(v) makes RMSprop gradient descent with rate
+lr / eps.
 
 Speed: what does not change when a slider moves is kept. The surfaces are built once
 per name, each surface's contour grid is computed once (a bounded cache, see
@@ -36,9 +39,10 @@ renders the figure to a PNG (150 dpi, shown at the width it would have at 100 dp
 as ``export.save_and_show`` shows the course's figures). ``benchmarks/bench_explorer.py``
 times a redraw.
 
-A run that diverges (a non-finite gradient, e.g. a large eps turns RMSprop into
-gradient descent with rate lr / eps) is drawn up to its last finite point and
-labelled "diverged at step t"; its History then holds the steps before t.
+A run that meets a non-finite gradient (on a surface of your own; AdaGrad's and
+RMSprop's steps stay near lr in size, so the course's surfaces keep them finite) is
+drawn up to its last finite point and labelled "diverged at step t"; its History then
+holds the steps before t.
 
 Nothing happens at import: no rcParams, no backend, no figure, no widget.
 """
@@ -551,7 +555,7 @@ def optimizer_explorer(
         "surface": choose,
         "start_x": start_x,
         "start_y": start_y,
-        "lr": _log_slider("lr", float(lr), _LR_EXP, ".3g"),
+        "lr": _log_slider("lr", float(lr), _LR_EXP, ".3"),  # d3: 3 digits, no trailing 0s
         "beta": ipywidgets.FloatSlider(
             value=float(beta),
             min=lo,
