@@ -25,11 +25,11 @@ The controls, found by their ``description``::
 A slider redraws when it is released (``continuous_update=False``), not at every
 pixel of a drag. Changing the surface resets the start to that surface's own start,
 in one redraw. The log sliders cannot reach 0, but eps = 1e-12 acts as 0: from each
-surface's start, for lr from 1e-4 to 10 and up to 3000 steps, sqrt(s) and sqrt(v)
-stay above 9e-4, so eps changes no divisor by more than about 1e-9 of itself (a
-chaotic run at a large lr still amplifies that, as it amplifies any rounding). At the
-other end, an eps much larger than sqrt(v) makes RMSprop gradient descent with rate
-lr / eps.
+surface's start, at lr 1e-4, 0.05 and 10, over 3000 steps, sqrt(s) and sqrt(v) stay
+above 5e-4 (tests/test_widgets.py checks it), so eps changes no divisor by more than
+2e-9 of itself (a chaotic run at a large lr still amplifies that, as it amplifies any
+rounding). At the other end, an eps much larger than sqrt(v) makes RMSprop gradient
+descent with rate lr / eps.
 
 Speed: what does not change when a slider moves is kept. The surfaces are built once
 per name, each surface's contour grid is computed once (a bounded cache, see

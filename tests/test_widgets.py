@@ -132,6 +132,21 @@ def test_a_value_outside_a_sliders_range_widens_it():
     assert c["lr"].max >= np.log10(20.0) and c["eps"].min <= -14 and c["steps"].min <= 5
 
 
+def test_the_smallest_eps_acts_as_0():
+    """The module's claim: from each surface's start, lr 1e-4, 0.05, 10, 3000 steps,
+    sqrt(s) and sqrt(v) stay above 5e-4, so eps = 1e-12 moves no divisor by 2e-9."""
+    eps = 10 ** widgets._EPS_EXP[0]
+    smallest = np.inf
+    for name in widgets.SURFACE_NAMES:
+        s = widgets._surface(name)
+        for lr in (10 ** widgets._LR_EXP[0], 0.05, 10 ** widgets._LR_EXP[1]):
+            for opt in (optim.adagrad(lr, eps), optim.rmsprop(lr, 0.9, eps)):
+                hist = optim.run(opt, s.grad, s.start, widgets._STEPS[1])
+                smallest = min(smallest, float(np.sqrt(hist.accumulator[1:]).min()))
+    assert smallest > 5e-4
+    assert eps / smallest < 2e-9
+
+
 # ---------------------------------------------------------------- what it draws
 
 
