@@ -200,6 +200,19 @@ def test_figure_is_legible():
     assert (width, height) == tuple(round(v * fig.dpi) for v in fig.get_size_inches())
 
 
+def test_the_static_view_saves_as_the_courses_figures_do(tmp_path):
+    from PIL import Image
+
+    from rmsnotes import export
+
+    fig, _ = widgets.explorer_figure("two_wells", steps=STEPS)
+    path = export.save_figure(fig, "explorer", folder=tmp_path)
+    with Image.open(path) as img:
+        assert img.size == (1500, 780)
+        assert min(img.info["dpi"]) >= 149.9  # 150 dpi, as the repository's PNGs
+    assert path.read_bytes() == export.save_figure(fig, "again", folder=tmp_path).read_bytes()
+
+
 def test_a_coordinate_without_gradient_is_left_out_of_the_log_panels():
     # On the quadratic, y = 0 stays 0: AdaGrad's s_y is 0 at every step.
     fig, runs = widgets.explorer_figure("quadratic", start=(-5.0, 0.0), steps=STEPS)
