@@ -1,7 +1,7 @@
 """The frameworks' RMSprop conventions, and their stored trajectories replayed.
 
 ``tests/data/golden_<library>.json`` hold trajectories recorded from the real
-libraries (PyTorch, Keras 3, optax, TF1; ``tools/make_golden.py`` made them). This
+libraries (PyTorch, Keras 3, optax, TF1, timm; ``tools/make_golden.py`` made them). This
 module reads them and replays each with :mod:`rmsnotes.optim`, so a notebook can put
 every library side by side with ``rmsnotes`` with no framework installed::
 
@@ -27,9 +27,9 @@ The conventions (checked against the golden cases by ``tests/test_frameworks.py`
     timm     timm.optim.RMSpropTF                  alpha        0.9   1e-10  inside   1   yes
 
 The course's beta is each library's name in that column (and d2l's ``gamma``).
-``timm`` has no golden trajectories; its row was read from its source
-(``timm/optim/rmsprop_tf.py``: eps added before the root, ``square_avg`` starting at
-ones, ``lr_in_momentum=True``). With a constant learning rate, lr inside or outside
+timm's row was read from its source (``timm/optim/rmsprop_tf.py``: eps added before the
+root, ``square_avg`` starting at ones, ``lr_in_momentum=True``) and is checked against
+its recorded runs like the others. With a constant learning rate, lr inside or outside
 the momentum buffer gives the same trajectory (``rmsnotes`` keeps it outside).
 
 The data folder. The JSON files live in the repository's ``tests/data``, next to the

@@ -36,7 +36,7 @@ def test_replay_matches_every_stored_case(case):
 
 def test_every_library_with_data_is_read():
     libraries = {c["id"].split("-", 1)[0] for c in CASES}
-    assert {"torch", "keras", "optax", "tf1"} <= libraries
+    assert {"torch", "keras", "optax", "tf1", "timm"} <= libraries
     for library in libraries:
         cases = frameworks.golden_cases(library)
         assert cases and all(c["id"].startswith(library + "-") for c in cases)
