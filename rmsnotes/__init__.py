@@ -18,6 +18,8 @@ Modules:
     sweeps     learning-rate sweeps that record divergence instead of crashing
     stepsize   step-size diagnostics: |step| / lr, oscillation, RMSprop's 2-cycle
     success    success fractions over grids of starts and learning rates
+    limits     Reddi et al.'s convex counterexample: runs, regret, RMSprop's drift and
+               its phase diagram over (beta, C)
     animation  the AdaGrad-RMSprop race (export.save_gif writes it)
     widgets    the live explorer: sliders for surface, start, lr, beta, eps, steps over
                AdaGrad's and RMSprop's runs (optimizer_explorer; explorer_figure)
@@ -37,6 +39,7 @@ __all__ = [
     "sweeps",
     "stepsize",
     "success",
+    "limits",
     "animation",
     "widgets",
     "frameworks",
