@@ -56,6 +56,8 @@ __all__ = [
     "mlp_size",
     "mlp_init",
     "mlp_unpack",
+    "mlp_layers",
+    "mlp_units",
     "mlp_forward",
     "mlp_loss",
     "mlp_grad",
@@ -272,6 +274,48 @@ def mlp_unpack(params: Any, n_inputs: int = 2) -> tuple[np.ndarray, np.ndarray, 
         )
     W1, b1, w2, b2 = _unpack(params, n_inputs)
     return W1, b1, w2, float(b2)
+
+
+def mlp_layers(hidden: int = 16, n_inputs: int = 2) -> dict[str, slice]:
+    """Where each weight array sits in the flat vector: name -> slice, in layout order.
+
+    The layout of :func:`mlp_size`: ``W1`` (n_inputs x hidden, row-major), ``b1``
+    (hidden), ``w2`` (hidden), ``b2`` (1). ``params[layers["w2"]]`` is the output
+    weights; the slices can group the coordinates of a History, e.g. for
+    ``monitor.update_ratios(hist, mlp_layers(16))``.
+
+    Example:
+        >>> mlp_layers(hidden=3)
+        {'W1': slice(0, 6, None), 'b1': slice(6, 9, None), 'w2': slice(9, 12, None), 'b2': slice(12, 13, None)}
+    """
+    size = mlp_size(hidden, n_inputs)
+    n1 = n_inputs * hidden
+    return {
+        "W1": slice(0, n1),
+        "b1": slice(n1, n1 + hidden),
+        "w2": slice(n1 + hidden, n1 + 2 * hidden),
+        "b2": slice(size - 1, size),
+    }
+
+
+def mlp_units(hidden: int = 16, n_inputs: int = 2) -> dict[str, np.ndarray]:
+    """The coordinates of each hidden unit: name ``"h<j>"`` -> indices into the flat vector.
+
+    Unit j owns its incoming weights ``W1[:, j]``, its bias ``b1[j]`` and its outgoing
+    weight ``w2[j]`` (n_inputs + 2 coordinates; not contiguous, since W1 is stored
+    row-major). A saturated tanh unit (|a| large on every example, so 1 - h^2 ~ 0)
+    has gradients ~ 0 on its incoming weights and bias: group by unit to see it.
+
+    Example:
+        >>> mlp_units(hidden=3)["h1"]       # W1[0, 1], W1[1, 1], b1[1], w2[1]
+        array([ 1,  4,  7, 10])
+    """
+    size = mlp_size(hidden, n_inputs)
+    layers = mlp_layers(hidden, n_inputs)
+    index = np.arange(size)
+    W1 = index[layers["W1"]].reshape(n_inputs, hidden)
+    b1, w2 = index[layers["b1"]], index[layers["w2"]]
+    return {f"h{j}": np.concatenate([W1[:, j], [b1[j], w2[j]]]) for j in range(hidden)}
 
 
 def _unpack(params: np.ndarray, n_inputs: int) -> tuple[np.ndarray, ...]:

@@ -400,3 +400,24 @@ def test_online_grad_bad_grad_and_data():
         models.online_grad(None, X, y, [0])
     with pytest.raises(ValueError, match="y must have shape"):
         models.online_grad(models.linear_grad, X, y[:3], [0])
+
+
+@pytest.mark.parametrize(("hidden", "n_inputs"), [(1, 1), (3, 2), (16, 2), (5, 4)])
+def test_mlp_layers_and_units_name_the_unpacked_arrays(hidden, n_inputs):
+    params = np.arange(float(models.mlp_size(hidden, n_inputs)))
+    W1, b1, w2, b2 = models.mlp_unpack(params, n_inputs)
+    layers = models.mlp_layers(hidden, n_inputs)
+    assert list(layers) == ["W1", "b1", "w2", "b2"]
+    np.testing.assert_array_equal(params[layers["W1"]].reshape(n_inputs, hidden), W1)
+    np.testing.assert_array_equal(params[layers["b1"]], b1)
+    np.testing.assert_array_equal(params[layers["w2"]], w2)
+    assert params[layers["b2"]].tolist() == [b2]
+    # the slices tile the vector
+    covered = np.concatenate([np.arange(params.size)[s] for s in layers.values()])
+    np.testing.assert_array_equal(covered, np.arange(params.size))
+    units = models.mlp_units(hidden, n_inputs)
+    assert list(units) == [f"h{j}" for j in range(hidden)]
+    for j, idx in enumerate(units.values()):
+        np.testing.assert_array_equal(params[idx], [*W1[:, j], b1[j], w2[j]])
+    owned = np.sort(np.concatenate(list(units.values())))
+    np.testing.assert_array_equal(owned, np.arange(params.size - 1))  # all but b2
