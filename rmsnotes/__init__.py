@@ -18,6 +18,9 @@ Modules:
     sweeps     learning-rate sweeps that record divergence instead of crashing
     stepsize   step-size diagnostics: |step| / lr, oscillation, RMSprop's 2-cycle
     success    success fractions over grids of starts and learning rates
+    monitor    what to watch while training, per group of coordinates (layers):
+               effective rates, update ratios, gradients; stall, blow-up and dead
+               coordinate detectors, all read from an optim.History
     limits     Reddi et al.'s convex counterexample: runs, regret, RMSprop's drift and
                its phase diagram over (beta, C)
     animation  the AdaGrad-RMSprop race (export.save_gif writes it)
@@ -39,6 +42,7 @@ __all__ = [
     "sweeps",
     "stepsize",
     "success",
+    "monitor",
     "limits",
     "animation",
     "widgets",
