@@ -58,6 +58,9 @@ __all__ = [
     "plot_accumulators",
     "plot_rates",
     "plot_sweep",
+    "plot_monitor",
+    "plot_findings",
+    "plot_phase_diagram",
 ]
 
 #: The eight Okabe-Ito colours, by name.
@@ -747,3 +750,147 @@ def plot_sweep(
     ax.set_xlabel(r"learning rate $\eta$")
     ax.set_ylabel("final error")
     return line
+
+
+# ------------------------------------------------------------------ monitors, limits
+
+_MONITOR = MappingProxyType(
+    {
+        "update_ratio": ("update_ratios", r"update ratio $\|\Delta x\| / \|x\|$"),
+        "rate": ("effective_rates", r"effective rate $\eta / d_t$ (median)"),
+        "grad": ("grad_norms", "RMS gradient"),
+    }
+)
+_FINDING_COLORS = MappingProxyType(
+    {"stall": PALETTE["orange"], "blowup": PALETTE["vermillion"], "dead": PALETTE["sky blue"]}
+)
+
+
+def plot_monitor(
+    hist: History,
+    groups: Mapping[str, Any] | None = None,
+    ax=None,
+    *,
+    quantity: str = "update_ratio",
+    logy: bool = True,
+):
+    r"""One monitor of :mod:`rmsnotes.monitor` per group of coordinates, against the step.
+
+    ``quantity`` picks it: ``"update_ratio"`` (``monitor.update_ratios``, the
+    default), ``"rate"`` (``monitor.effective_rates``) or ``"grad"``
+    (``monitor.grad_norms``). One line per group, in the axes' colour cycle with the
+    line style by position; infinite values (a ratio from x = 0) are left out.
+
+    Args:
+        hist: a History from ``optim.run`` (record="all", every=1).
+        groups: name -> coordinates (see ``monitor.groups_of``), e.g.
+            ``models.mlp_layers(16)``; one per coordinate when None.
+        ax: axes to draw on; the current axes when None.
+        quantity: ``"update_ratio"``, ``"rate"`` or ``"grad"``.
+        logy: logarithmic y axis (the default of every History plot).
+
+    Returns:
+        The list of :class:`matplotlib.lines.Line2D`, one per group.
+
+    Example:
+        >>> from rmsnotes import optim
+        >>> hist = optim.run(optim.rmsprop(0.01), lambda x: 2 * x, [1.0, -2.0, 3.0], 50)
+        >>> fig, ax = new_figure()
+        >>> lines = plot_monitor(hist, {"a": 0, "rest": [1, 2]}, ax=ax)
+        >>> [line.get_label() for line in lines], ax.get_ylabel()
+        (['a', 'rest'], 'update ratio $\\|\\Delta x\\| / \\|x\\|$')
+        >>> plt.close(fig)
+    """
+    from rmsnotes import monitor  # monitor computes; plotting only draws
+
+    if quantity not in _MONITOR:
+        raise ValueError(
+            f"quantity must be one of {', '.join(map(repr, _MONITOR))}; got {quantity!r}"
+        )
+    function, ylabel = _MONITOR[quantity]
+    series = getattr(monitor, function)(hist, groups)
+    ax = _axes(ax)
+    lines = [
+        plot_curve(values, ax=ax, label=name, logy=logy, start=1, ls=_LINESTYLES[k % 4])
+        for k, (name, values) in enumerate(series.items())
+    ]
+    ax.set_ylabel(ylabel)
+    _legend(ax)
+    return lines
+
+
+def plot_findings(findings, ax=None):
+    """A vertical dotted line at the step of each finding of a ``monitor.find_*``.
+
+    Coloured by kind (stall orange, blow-up vermillion, dead sky blue) and labelled
+    ``"<kind>: <group>"`` for the legend.
+
+    Returns:
+        The list of :class:`matplotlib.lines.Line2D`, one per finding.
+
+    Example:
+        >>> from rmsnotes.monitor import Finding
+        >>> fig, ax = new_figure()
+        >>> (line,) = plot_findings([Finding("stall", 40, "b1", (34,), "...")], ax=ax)
+        >>> line.get_label(), float(line.get_xdata()[0])
+        ('stall: b1', 40.0)
+        >>> plt.close(fig)
+    """
+    from rmsnotes.monitor import Finding
+
+    ax = _axes(ax)
+    lines = []
+    for f in findings:
+        if not isinstance(f, Finding):
+            raise TypeError(f"findings must be monitor.Finding objects, got {f!r}")
+        label = f"{f.kind}: {f.group}" if f.group else f.kind
+        color = _FINDING_COLORS.get(f.kind, PALETTE["black"])
+        lines.append(ax.axvline(f.step, color=color, ls=":", lw=1.2, label=label))
+    _legend(ax)
+    return lines
+
+
+def plot_phase_diagram(diagram, ax=None, *, boundary: bool = True):
+    r"""RMSprop's end points on Reddi et al.'s problem as a heat map over (C, beta).
+
+    ``diagram`` is a ``limits.PhaseDiagram``; each cell is its ``end[i, j]`` on a
+    diverging scale from -1 (the optimum, blue) to +1 (the worst point, red),
+    centred on the given betas and Cs (any spacing). With ``boundary`` the curve
+    where ``limits.reddi_drift`` is 0 is drawn over it (black): below it (small beta)
+    the steady state climbs to +1, above it x descends to -1.
+
+    Returns:
+        The :class:`matplotlib.collections.QuadMesh` (for a colour bar).
+
+    Example:
+        >>> from rmsnotes import limits
+        >>> d = limits.phase_diagram([0.0, 0.5, 0.9], [3.0, 10.0], 300)
+        >>> fig, ax = new_figure()
+        >>> mesh = plot_phase_diagram(d, ax=ax)
+        >>> mesh.get_array().shape, ax.get_xlabel(), ax.get_ylabel()
+        ((3, 2), '$C$', '$\\beta$')
+        >>> plt.close(fig)
+    """
+    from rmsnotes import limits
+
+    if not isinstance(diagram, limits.PhaseDiagram):
+        raise TypeError(f"diagram must be a limits.PhaseDiagram, got {type(diagram).__name__}")
+    ax = _axes(ax)
+    mesh = ax.pcolormesh(
+        diagram.Cs,
+        diagram.betas,
+        diagram.end,
+        cmap="RdBu_r",
+        vmin=-1.0,
+        vmax=1.0,
+        shading="nearest",
+    )
+    if boundary and len(diagram.Cs) > 1 and len(diagram.betas) > 1:
+        Cs = np.linspace(diagram.Cs.min(), diagram.Cs.max(), 200)
+        betas = np.linspace(diagram.betas.min(), diagram.betas.max(), 200)
+        drift = limits.reddi_drift(betas[:, None], Cs[None, :])
+        if drift.min() < 0 < drift.max():
+            ax.contour(Cs, betas, drift, levels=[0.0], colors="black", linewidths=1.0)
+    ax.set_xlabel("$C$")
+    ax.set_ylabel(r"$\beta$")
+    return mesh

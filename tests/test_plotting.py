@@ -536,6 +536,72 @@ def test_plot_sweep_rejects_other_input():
         plotting.plot_sweep({"lrs": [0.1], "errors": [1.0]})
 
 
+# ----------------------------------------------------------------- monitors, limits
+
+
+def test_plot_monitor_draws_one_line_per_group_for_each_quantity():
+    from rmsnotes import models, monitor
+
+    hist = optim.run(optim.rmsprop(0.05), lambda x: 2 * x, np.arange(1.0, 6.0), 40)
+    groups = models.mlp_layers(1, n_inputs=2)  # 2 + 1 + 1 + 1 coordinates
+    fig, axes = plotting.new_figure(3)
+    for ax, quantity in zip(axes, ("update_ratio", "rate", "grad"), strict=True):
+        lines = plotting.plot_monitor(hist, groups, ax=ax, quantity=quantity)
+        assert [ln.get_label() for ln in lines] == ["W1", "b1", "w2", "b2"]
+        assert ax.get_yscale() == "log" and ax.get_xlabel() == "step $t$"
+        np.testing.assert_array_equal(lines[0].get_xdata(), np.arange(1, 41))
+    expected = monitor.update_ratios(hist, groups)["w2"]
+    np.testing.assert_allclose(axes[0].get_lines()[2].get_ydata(), expected)
+    fig.canvas.draw()  # the mathtext labels parse
+    with pytest.raises(ValueError, match="quantity must be one of"):
+        plotting.plot_monitor(hist, quantity="loss")
+
+
+def test_plot_monitor_leaves_an_infinite_ratio_out():
+    hist = optim.run(
+        optim.sgd(0.1), lambda x: x - 1, [0.0], 5
+    )  # from x = 0: the first ratio is inf
+    fig, ax = plotting.new_figure()
+    (line,) = plotting.plot_monitor(hist, ax=ax)
+    assert np.isnan(line.get_ydata()[0]) and np.all(np.isfinite(line.get_ydata()[1:]))
+
+
+def test_plot_findings_marks_each_step_by_kind():
+    from rmsnotes.monitor import Finding
+
+    found = [
+        Finding("stall", 10, "W1", (0,), ""),
+        Finding("blowup", 20, "", (0, 1), ""),
+        Finding("dead", 1, "h3", (3,), ""),
+    ]
+    fig, ax = plotting.new_figure()
+    lines = plotting.plot_findings(found, ax=ax)
+    assert [ln.get_label() for ln in lines] == ["stall: W1", "blowup", "dead: h3"]
+    assert [float(ln.get_xdata()[0]) for ln in lines] == [10.0, 20.0, 1.0]
+    assert len({to_hex(ln.get_color()) for ln in lines}) == 3
+    assert ax.get_legend() is not None
+    with pytest.raises(TypeError, match="monitor.Finding"):
+        plotting.plot_findings([("stall", 10)], ax=ax)
+
+
+def test_plot_phase_diagram_shows_the_end_points_and_the_zero_drift_line():
+    from rmsnotes import limits
+
+    d = limits.phase_diagram([0.0, 0.1, 0.5, 0.9, 0.99], [3.0, 5.0, 10.0], 600)
+    fig, ax = plotting.new_figure()
+    mesh = plotting.plot_phase_diagram(d, ax=ax)
+    np.testing.assert_array_equal(np.asarray(mesh.get_array()).reshape(5, 3), d.end)
+    assert mesh.get_clim() == (-1.0, 1.0)
+    assert len(ax.collections) == 2  # the mesh and the drift-0 contour
+    fig.colorbar(mesh, ax=ax)
+    fig.canvas.draw()
+    fig, ax = plotting.new_figure()
+    plotting.plot_phase_diagram(d, ax=ax, boundary=False)
+    assert len(ax.collections) == 1
+    with pytest.raises(TypeError, match="PhaseDiagram"):
+        plotting.plot_phase_diagram(d.end)
+
+
 # ---------------------------------------------------------------------- doctests
 
 
