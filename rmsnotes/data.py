@@ -6,6 +6,8 @@ same arguments give the same arrays on every machine, and nothing global is touc
     make_intercept_regression   y = intercept + slope x + noise, X = [1, x]
     make_sparse_regression      a dense feature and a rarely-nonzero sparse one
     make_moons                  two interleaved half circles, labels 0 and 1
+    make_wilson_separable       Wilson et al.'s (2017) problem where adaptive methods
+                                generalize worse than gradient descent
     least_squares               the exact minimiser of ||X w - y||^2
 
 Example:
@@ -30,6 +32,8 @@ __all__ = [
     "make_intercept_regression",
     "make_sparse_regression",
     "make_moons",
+    "WilsonSplit",
+    "make_wilson_separable",
     "least_squares",
 ]
 
@@ -187,6 +191,88 @@ def make_moons(n: int = 200, noise: float = 0.2, seed: int | None = 0) -> Classi
     X = X + noise * rng.standard_normal(X.shape)
     order = rng.permutation(n)
     return Classification(X[order], y[order])
+
+
+class WilsonSplit(NamedTuple):
+    """Training and test data of :func:`make_wilson_separable`; labels y in {-1, +1}."""
+
+    X: np.ndarray
+    y: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+
+def make_wilson_separable(
+    n: int = 30, p: float = 0.7, n_test: int = 100, seed: int | None = 0
+) -> WilsonSplit:
+    """Wilson et al.'s linearly separable problem on which adaptive methods overfit.
+
+    Construction (section 3.3 of the paper, as recalled here; rows i = 1 .. N for
+    the N = n + n_test examples, columns j = 1 .. 3 + 5 N)::
+
+        y_i  = +1 with probability p, else -1
+        x_ij = y_i    for j = 1              (the label itself: all a model needs)
+             = 1      for j = 2, 3           (constant: a bias, twice)
+             = 1      for j = 4 + 5 (i - 1), ..., 4 + 5 (i - 1) + 2 (1 - y_i)
+                                             (the example's own features: one for a
+                                              positive example, five for a negative)
+             = 0      otherwise
+
+    Fitted by least squares, ||X w - y||^2, from w = 0 on the first n rows (the
+    training set; d > n, so many w interpolate). Gradient descent stays in the row
+    space and converges to the minimum-norm interpolant, which leans on column 1 and
+    classifies new examples right: test error 0. AdaGrad, RMSprop and Adam move each
+    coordinate by about the same amount, in the direction sign(X^T y), and here
+    X sign(X^T y) = 4 y, so they stay on that ray and converge to w = sign(X^T y) / 4:
+    columns 1, 2 and 3 get 1/4 each, and a new example, whose own features the
+    training never saw (their weights stay 0), scores (y + 2) / 4 > 0: every test
+    point is called positive, the test error is the fraction of negatives, about
+    1 - p (close to 1/2 for p near 1/2). The test rows come from the same
+    distribution, with their own unseen feature columns. The argument needs more
+    positive than negative training labels (sum y > 0, so that columns 2 and 3 get
+    sign +1); p > 1/2 makes that likely, not certain (n = 30, p = 0.55, seed 0 has
+    more negatives): check ``y.sum() > 0``.
+
+    Args:
+        n: training examples, int >= 1.
+        p: the probability of a positive label, 0 < p < 1 (the paper takes p > 1/2).
+        n_test: test examples, int >= 1.
+        seed: seed for ``np.random.default_rng``.
+
+    Returns:
+        ``WilsonSplit(X, y, X_test, y_test)``: X (n, 3 + 5 (n + n_test)), y (n,),
+        X_test (n_test, same columns), y_test (n_test,); float64, labels -1.0 / +1.0.
+
+    Example:
+        >>> split = make_wilson_separable(n=2, n_test=1, seed=7)
+        >>> split.y, split.y_test
+        (array([ 1., -1.]), array([-1.]))
+        >>> split.X[:, :13]     # y, 1, 1, then one own column (+1) or five (-1)
+        array([[ 1.,  1.,  1.,  1.,  0.,  0.,  0.,  0.,  0.,  0.,  0.,  0.,  0.],
+               [-1.,  1.,  1.,  0.,  0.,  0.,  0.,  0.,  1.,  1.,  1.,  1.,  1.]])
+        >>> split.X_test[:, :3], float(split.X_test[:, 3:13].sum()), float(split.X_test[:, 13:].sum())
+        (array([[-1.,  1.,  1.]]), 0.0, 5.0)
+
+    Reference: A. C. Wilson, R. Roelofs, M. Stern, N. Srebro, B. Recht, "The
+    marginal value of adaptive gradient methods in machine learning", NeurIPS 2017
+    (section 3.3; its abstract: "GD and SGD achieve zero test error, and AdaGrad,
+    Adam, and RMSProp attain test errors arbitrarily close to half").
+    """
+    n = _validate.count("n", n, 1)
+    n_test = _validate.count("n_test", n_test, 1)
+    p = _validate.finite("p", p)
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"p must satisfy 0 < p < 1, got {p!r}")
+    rng = np.random.default_rng(_validate.seed("seed", seed))
+    total = n + n_test
+    y = np.where(rng.uniform(size=total) < p, 1.0, -1.0)
+    X = np.zeros((total, 3 + 5 * total))
+    X[:, 0] = y
+    X[:, 1:3] = 1.0
+    for i in range(total):  # example i's own columns: 1 if positive, 5 if negative
+        own = 1 if y[i] > 0 else 5
+        X[i, 3 + 5 * i : 3 + 5 * i + own] = 1.0
+    return WilsonSplit(X[:n], y[:n], X[n:], y[n:])
 
 
 def least_squares(X: Any, y: Any) -> np.ndarray:

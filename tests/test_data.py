@@ -179,3 +179,94 @@ def test_least_squares_refuses_complex_and_text():
     with pytest.raises(TypeError, match="y must be a real-valued array"):
         data.least_squares([[1.0, 0.0]], ["a"])
     np.testing.assert_allclose(data.least_squares([[1, 0], [1, 1]], [1, 3]), [1.0, 2.0])
+
+
+# ------------------------------------------------------------ Wilson et al. (2017)
+
+
+def test_wilson_layout_by_hand():
+    split = data.make_wilson_separable(n=20, p=0.6, n_test=15, seed=3)
+    X = np.vstack([split.X, split.X_test])
+    y = np.concatenate([split.y, split.y_test])
+    assert split.X.shape == (20, 3 + 5 * 35) and split.X_test.shape == (15, 3 + 5 * 35)
+    assert set(y.tolist()) <= {-1.0, 1.0}
+    np.testing.assert_array_equal(X[:, 0], y)
+    np.testing.assert_array_equal(X[:, 1:3], 1.0)
+    for i, row in enumerate(X):  # own columns 4 + 5 i .. (1-based): one or five
+        own = np.flatnonzero(row[3:]) + 3
+        expected = 3 + 5 * i + np.arange(1 if y[i] > 0 else 5)
+        np.testing.assert_array_equal(own, expected)
+    # same seed, same data; p is the chance of a positive label
+    again = data.make_wilson_separable(n=20, p=0.6, n_test=15, seed=3)
+    np.testing.assert_array_equal(again.X, split.X)
+    big = data.make_wilson_separable(n=400, p=0.6, n_test=1, seed=0)
+    assert abs(np.mean(big.y > 0) - 0.6) < 0.06  # 2.5 standard errors of 400 draws
+
+
+def test_wilson_sign_solution_interpolates():
+    """The lemma behind the result: X sign(X^T y) = 4 y, so w = sign(X^T y) / 4 fits the
+    training data exactly, and it calls every new example positive."""
+    split = data.make_wilson_separable(seed=0)
+    assert split.y.sum() > 0  # more positives than negatives: sign(sum y) = +1
+    w = np.sign(split.X.T @ split.y) / 4
+    np.testing.assert_array_equal(split.X @ w, split.y)
+    assert np.all(split.X_test @ w > 0)
+
+
+def _test_error(w, split):
+    return float(np.mean(np.sign(split.X_test @ w) != split.y_test))
+
+
+@pytest.mark.parametrize(("seed", "p"), [(0, 0.7), (1, 0.55), (3, 0.9), (5, 0.55)])
+def test_wilson_gradient_descent_generalizes_adaptive_methods_do_not(seed, p):
+    """Wilson et al.'s qualitative result, small (n = 30 training examples, 100 test),
+    on several draws and p:
+    every method fits the training set; GD and SGD (from 0: the minimum-norm
+    interpolant) classify every test point right; AdaGrad, RMSprop and Adam call every
+    test point positive, so their test error is the fraction of negatives (~1 - p)."""
+    from rmsnotes import models, optim
+
+    split = data.make_wilson_separable(n=30, p=p, n_test=100, seed=seed)
+    assert split.y.sum() > 0  # the construction's premise (see its docstring)
+    loss_fn, grad_fn = models.linear_problem(split.X, split.y)
+    w0 = np.zeros(split.X.shape[1])
+    min_norm = np.linalg.pinv(split.X) @ split.y
+    assert _test_error(min_norm, split) == 0.0
+    rng = np.random.default_rng(1)
+    order = rng.integers(0, len(split.y), 3000)
+    sgd_grad = models.online_grad(models.linear_grad, split.X, split.y, order)
+    runs = {
+        "GD": optim.run(optim.sgd(lr=0.25), grad_fn, w0, 1000, record="final").final,
+        "SGD": optim.run(optim.sgd(lr=0.1), sgd_grad, w0, 3000, record="final").final,
+        "AdaGrad": optim.run(optim.adagrad(lr=0.1), grad_fn, w0, 1000, record="final").final,
+        "RMSprop": optim.run(optim.rmsprop(lr=0.01), grad_fn, w0, 2000, record="final").final,
+        "Adam": optim.run(optim.adam(lr=0.01), grad_fn, w0, 2000, record="final").final,
+    }
+    negatives = float(np.mean(split.y_test < 0))
+    assert negatives > 0.0
+    for name, w in runs.items():
+        assert np.all(np.sign(split.X @ w) == split.y), name  # the training set is fitted
+        if name in ("GD", "SGD"):
+            assert _test_error(w, split) == 0.0, name
+            np.testing.assert_allclose(w, min_norm, atol=1e-4)  # heading for the min-norm w
+        else:
+            assert np.all(split.X_test @ w > 0), name  # every test point called positive
+            assert _test_error(w, split) == negatives, name
+            # near the sign solution: columns 1-3 weigh about 1/4 each
+            np.testing.assert_allclose(w[:3], 0.25, atol=0.02)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "fragment"),
+    [
+        ({"n": 0}, ValueError, "n must be >= 1"),
+        ({"n_test": 0}, ValueError, "n_test must be >= 1"),
+        ({"p": 1.0}, ValueError, "0 < p < 1"),
+        ({"p": 0.0}, ValueError, "0 < p < 1"),
+        ({"p": "0.5"}, TypeError, "p must be a real number"),
+        ({"seed": -1}, ValueError, "seed"),
+    ],
+)
+def test_wilson_bad_input(kwargs, exc, fragment):
+    with pytest.raises(exc, match=fragment):
+        data.make_wilson_separable(**kwargs)
