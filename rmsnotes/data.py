@@ -207,8 +207,8 @@ def make_wilson_separable(
 ) -> WilsonSplit:
     """Wilson et al.'s linearly separable problem on which adaptive methods overfit.
 
-    Construction (section 3.3 of the paper, as recalled here; rows i = 1 .. N for
-    the N = n + n_test examples, columns j = 1 .. 3 + 5 N)::
+    Construction (section 3.3 of the paper; rows i = 1 .. N for the N = n + n_test
+    examples, columns j = 1 .. 3 + 5 N)::
 
         y_i  = +1 with probability p, else -1
         x_ij = y_i    for j = 1              (the label itself: all a model needs)
@@ -232,6 +232,18 @@ def make_wilson_separable(
     positive than negative training labels (sum y > 0, so that columns 2 and 3 get
     sign +1); p > 1/2 makes that likely, not certain (n = 30, p = 0.55, seed 0 has
     more negatives): check ``y.sum() > 0``.
+
+    Verified (2026-12-02): the paper's own text was not among the sources the course's
+    search tools reach; the construction was checked against an independent
+    reproduction of section 3.3, ``src/data/wrssr.py`` of the GitHub repository
+    mikeizbicki/random-initialization ("an adversarial dataset from section 3.3 of
+    'the marginal value of adaptive gradient methods in machine learning'"), which
+    builds the same columns: x[:, 0] = y, x[:, 1:3] = 1, x[i, 3 + 5 i] = 1 and, for
+    y_i = -1, also x[i, 3 + 5 i + 1 .. 3 + 5 i + 4] = 1, with P(y = +1) = p > 1/2
+    (default 0.6). It differs only by 3 + 5 N trailing columns that are 0 for every
+    example (6 N columns in all), which no method moves; and a seminar summary of
+    the paper states the lemma used here (adaptive methods converge to a solution
+    proportional to sign(X^T y)). Nothing was changed.
 
     Args:
         n: training examples, int >= 1.
