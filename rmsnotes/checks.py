@@ -320,9 +320,10 @@ def _adam_uncorrected_first_step() -> float:
 
 
 def _adadelta_first_step() -> float:
-    # AdaDelta, lr 1, beta 0.9, eps 1e-4, g_1 = 5: |first step|
+    # AdaDelta, lr 1, beta 0.9, eps 1e-4, g_1 = 0.02: |first step| (with 0.1 g^2 below eps,
+    # far from the large-gradient value sqrt(eps / (1 - beta)))
     opt = optim.adadelta(lr=1.0, beta=0.9, eps=1e-4)
-    step, _ = opt.update([5.0], opt.init([0.0]))
+    step, _ = opt.update([0.02], opt.init([0.0]))
     return float(abs(step[0]))
 
 

@@ -173,8 +173,10 @@ def test_notebook_07_answers_match_the_formulas():
     assert checks.ANSWERS["07-adam-uncorrected-first-step"]() == pytest.approx(
         0.1 / np.sqrt(0.001), rel=1e-12
     )
-    # AdaDelta: sqrt(0 + eps) / sqrt(0.1 g^2 + eps) * g
-    first = np.sqrt(1e-4) / np.sqrt(0.1 * 25 + 1e-4) * 5
+    # AdaDelta: sqrt(0 + eps) / sqrt(0.1 g^2 + eps) * g, at g = 0.02
+    first = np.sqrt(1e-4) / np.sqrt(0.1 * 0.02**2 + 1e-4) * 0.02
     assert checks.ANSWERS["07-adadelta-first-step"]() == pytest.approx(first, rel=1e-12)
+    # not the large-gradient approximation: a learner's shortcut fails the check
+    assert abs(first / np.sqrt(1e-4 / 0.1) - 1) > 0.1
     # v, m and b: three float32 arrays of 10 million entries
     assert checks.ANSWERS["07-centered-momentum-bytes"]() == 3 * 4 * 10_000_000
