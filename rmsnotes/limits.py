@@ -20,6 +20,7 @@ gradient within a step or two: the step it takes on C is about -lr, the two step
     reddi_regret(xs, C)         the average regret R_T / T of a trajectory
     reddi_drift(beta, C)        RMSprop's steady-state movement per period, per unit lr
     phase_diagram(betas, Cs)    RMSprop's end point over a grid of (beta, C)
+    rate_clipped_rmsprop(...)   RMSprop whose per-coordinate rate is clipped to [lo, hi]
 
 Why the phase diagram looks as it does (``reddi_drift``). With eps = 0 RMSprop's
 step is -lr_t g_t / sqrt(v_t). Once v has settled into its periodic pattern
@@ -80,6 +81,7 @@ __all__ = [
     "reddi_regret",
     "reddi_drift",
     "phase_diagram",
+    "rate_clipped_rmsprop",
 ]
 
 #: Reddi et al.'s step size lr_t = LR / sqrt(t) (the course's runs; the issue's 0.5).
@@ -345,3 +347,55 @@ def phase_diagram(
         step = -lr * (g / np.sqrt(v))  # eps = 0; v > 0 since g != 0
         x = np.clip(x + reddi_schedule(t) * step, -1.0, 1.0)
     return PhaseDiagram(betas, Cs, x, steps, lr, x0)
+
+
+def rate_clipped_rmsprop(
+    lr: float = 0.01, beta: float = 0.9, eps: float = 1e-8, *, lo: float = 0.0, hi: float = math.inf
+) -> optim.Optimizer:
+    """RMSprop with its effective per-coordinate rate clipped to the band [lo, hi].
+
+    Math (v as :func:`optim.rmsprop`, eps outside the root)::
+
+        v_t    = beta v_{t-1} + (1 - beta) g_t^2
+        rate_t = clip(lr / (sqrt(v_t) + eps), lo, hi)
+        step   = -rate_t * g_t
+
+    The idea of AdaBound (L. Luo, Y. Xiong, Y. Liu, X. Sun, "Adaptive gradient methods
+    with dynamic bound of learning rate", ICLR 2019), with constant bounds: theirs
+    close in over time on one final SGD rate, so that the method ends as SGD. With
+    ``lo = 0`` and ``hi = inf`` this is ``optim.rmsprop(lr, beta, eps)`` to rounding
+    ((lr / d) g against lr (g / d)); with ``lo = hi`` it is gradient descent at lr = lo. A schedule in
+    ``optim.run`` multiplies the whole step (lr_t, lo_t and hi_t alike).
+
+    Args:
+        lr: > 0. beta: 0 <= beta < 1. eps: >= 0.
+        lo: the smallest rate, >= 0. hi: the largest, >= lo (may be inf).
+
+    Returns:
+        an :class:`optim.Optimizer` named ``"rmsprop"`` whose state is RMSprop's
+        (``optim.RMSpropState``; ``run`` records v) and whose ``rate`` is the clipped rate.
+
+    Example:
+        >>> opt = rate_clipped_rmsprop(lr=0.1, beta=0.9, eps=0.0, lo=0.05, hi=0.2)
+        >>> step, state = opt.update(np.array([10.0, 0.01]), opt.init(np.zeros(2)))
+        >>> step    # rates 0.1/sqrt(10) = 0.03 and 0.1/sqrt(1e-5) = 32, clipped to 0.05 and 0.2
+        array([-0.5  , -0.002])
+    """
+    base = optim.rmsprop(lr=lr, beta=beta, eps=eps)
+    lo = _validate.nonnegative("lo", lo)
+    hi = _validate.real("hi", hi)
+    if math.isnan(hi) or hi < lo:
+        raise ValueError(f"hi must satisfy hi >= lo (= {lo!r}), got {hi!r}")
+
+    def rate(state: optim.RMSpropState) -> np.ndarray:
+        with np.errstate(divide="ignore"):  # eps = 0 and v = 0: rate inf, clipped to hi
+            return np.clip(base.rate(state), lo, hi)
+
+    def update(g: Any, state: optim.RMSpropState) -> tuple[np.ndarray, optim.RMSpropState]:
+        _, new = base.update(g, state)  # RMSprop's checks and its v
+        g = np.asarray(g, dtype=new.v.dtype)
+        return np.asarray(-rate(new) * g), new
+
+    hyperparams = dict(base.hyperparams)
+    hyperparams.update(lo=lo, hi=hi)
+    return optim.Optimizer(base.init, update, rate, "rmsprop", hyperparams)

@@ -235,6 +235,60 @@ def test_regret_by_hand():
         limits.reddi_regret(np.zeros((4, 2)), [3.0, 4.0, 5.0])
 
 
+# ------------------------------------------------------------- rate-clipped RMSprop
+
+
+def test_rate_clipped_by_hand():
+    opt = limits.rate_clipped_rmsprop(lr=0.1, beta=0.5, eps=0.0, lo=0.05, hi=0.08)
+    state = opt.init(np.zeros(3))
+    g = np.array([4.0, 0.2, 0.1])
+    step, state = opt.update(g, state)
+    v = 0.5 * g**2
+    np.testing.assert_allclose(state.v, v)
+    rate = np.clip(0.1 / np.sqrt(v), 0.05, 0.08)  # 0.035 -> 0.05; 0.71, 1.41 -> 0.08
+    np.testing.assert_allclose(step, -rate * g)
+    np.testing.assert_allclose(opt.rate(state), [0.05, 0.08, 0.08])
+
+
+def test_rate_clipped_without_bounds_is_rmsprop_and_a_point_band_is_gd():
+    rng = np.random.default_rng(0)
+    grads = rng.normal(size=(200, 4)) * [1.0, 10.0, 0.1, 3.0]
+    x0 = rng.normal(size=4)
+    free = optim.run(limits.rate_clipped_rmsprop(0.01, 0.9), optim.replay(grads), x0, 200)
+    plain = optim.run(optim.rmsprop(0.01, 0.9), optim.replay(grads), x0, 200)
+    np.testing.assert_allclose(free.xs, plain.xs, rtol=1e-12, atol=1e-15)  # (lr/d) g vs g/d
+    band = optim.run(
+        limits.rate_clipped_rmsprop(0.01, 0.9, lo=0.02, hi=0.02), optim.replay(grads), x0, 200
+    )
+    gd = optim.run(optim.sgd(0.02), optim.replay(grads), x0, 200)
+    np.testing.assert_allclose(band.xs, gd.xs, rtol=1e-12, atol=1e-14)
+
+
+def test_rate_clipped_on_reddi_a_narrow_band_converges_a_wide_one_does_not():
+    """beta 0.1, C = 3: the rates (per unit lr) are about 0.35 on C and 0.76, 0.97 on
+    the -1s. A band that lifts the C step's rate to 0.9 lr flips the drift; a band
+    [0.5, 1] lr does not (drift 0.76 + 0.97 - 1.5 > 0)."""
+
+    def end(lo, hi):
+        opt = limits.rate_clipped_rmsprop(0.5, 0.1, eps=0.0, lo=lo, hi=hi)
+        return float(limits.reddi_run(opt, 3.0).final)
+
+    assert end(0.25, 0.5) == 1.0
+    assert end(0.45, 0.55) < -0.98
+
+
+def test_rate_clipped_bad_input():
+    with pytest.raises(ValueError, match="lo must be >= 0"):
+        limits.rate_clipped_rmsprop(lo=-1.0)
+    with pytest.raises(ValueError, match="hi must satisfy hi >= lo"):
+        limits.rate_clipped_rmsprop(lo=0.2, hi=0.1)
+    with pytest.raises(ValueError, match="beta"):
+        limits.rate_clipped_rmsprop(beta=1.0)
+    opt = limits.rate_clipped_rmsprop()
+    with pytest.raises(ValueError, match="shape"):
+        opt.update(np.zeros(2), opt.init(np.zeros(3)))
+
+
 # ----------------------------------------------------------------------- bad input
 
 
