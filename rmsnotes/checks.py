@@ -333,6 +333,50 @@ def _centered_momentum_bytes() -> float:
     return float(optim.state_nbytes(optim.rmsprop(centered=True, momentum=0.9).init(x0)))
 
 
+# ----------------------------------------------------------- notebook 09 answers
+
+
+def _boundary_beta_c3() -> float:
+    # the beta at which RMSprop's drift per period on Reddi's problem (C = 3) is 0
+    from rmsnotes import limits
+
+    lo, hi = 0.0, 0.99  # drift(0) = 1 > 0 > drift(0.99)
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if limits.reddi_drift(mid, 3.0) > 0 else (lo, mid)
+    return (lo + hi) / 2
+
+
+def _regret_c5() -> float:
+    # RMSprop (lr 0.5/sqrt(t), beta 0.1, eps 0) on Reddi's problem with C = 5: R_T / T, T = 3000
+    from rmsnotes import limits
+
+    hist = limits.reddi_run(optim.rmsprop(lr=0.5, beta=0.1, eps=0.0), 5.0, 3000)
+    return float(limits.reddi_regret(hist, 5.0)[-1])
+
+
+def _readapt_steps_095() -> float:
+    # RMSprop lr 0.01, beta 0.95, eps 1e-8: gradients 1 for 100 steps, then 10; the number
+    # of steps on the 10s until |step| / lr is within 10 % of 1
+    grads = np.r_[np.ones(100), np.full(1000, 10.0)][:, None]
+    hist = optim.run(optim.rmsprop(lr=0.01, beta=0.95), optim.replay(grads), [0.0], len(grads))
+    ratio = np.abs(hist.updates[100:, 0]) / 0.01
+    return float(np.argmax(np.abs(ratio - 1) <= 0.1) + 1)
+
+
+def _wilson_adagrad_error() -> float:
+    # AdaGrad (lr 0.1, 1000 steps from 0) on make_wilson_separable(n=30, p=0.9, n_test=100,
+    # seed=3): the fraction of test points it misclassifies
+    from rmsnotes import data, models
+
+    split = data.make_wilson_separable(n=30, p=0.9, n_test=100, seed=3)
+    _, grad_fn = models.linear_problem(split.X, split.y)
+    w = optim.run(
+        optim.adagrad(lr=0.1), grad_fn, np.zeros(split.X.shape[1]), 1000, record="final"
+    ).final
+    return float(np.mean(np.sign(split.X_test @ w) != split.y_test))
+
+
 # Exercise answers, keyed "<notebook>-<name>", computed by rmsnotes when asked for.
 ANSWERS: dict[str, Callable[[], float]] = {
     "01-rate-after-100": _rate_after_100,
@@ -367,6 +411,11 @@ ANSWERS: dict[str, Callable[[], float]] = {
     "07-adam-uncorrected-first-step": _adam_uncorrected_first_step,
     "07-adadelta-first-step": _adadelta_first_step,
     "07-centered-momentum-bytes": _centered_momentum_bytes,
+    # notebook 09
+    "09-boundary-beta-C3": _boundary_beta_c3,
+    "09-regret-C5": _regret_c5,
+    "09-readapt-steps-0.95": _readapt_steps_095,
+    "09-wilson-adagrad-error": _wilson_adagrad_error,
 }
 
 

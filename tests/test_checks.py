@@ -180,3 +180,22 @@ def test_notebook_07_answers_match_the_formulas():
     assert abs(first / np.sqrt(1e-4 / 0.1) - 1) > 0.1
     # v, m and b: three float32 arrays of 10 million entries
     assert checks.ANSWERS["07-centered-momentum-bytes"]() == 3 * 4 * 10_000_000
+
+
+def test_notebook_09_answers_match_the_formulas():
+    from rmsnotes import data, limits
+
+    # the drift changes sign at the answer
+    b = checks.ANSWERS["09-boundary-beta-C3"]()
+    assert limits.reddi_drift(b - 1e-9, 3.0) > 0 > limits.reddi_drift(b + 1e-9, 3.0)
+    # RMSprop at beta 0.1 sits at +1, where each period costs 2 (C - 2): R_T / T -> 2 (C - 2) / 3
+    assert checks.ANSWERS["09-regret-C5"]() == pytest.approx(2 * (5 - 2) / 3, abs=0.02)
+    # v climbs from 1 towards 100: v_k = 100 - 99 * 0.95^k; |step| / lr = 10 / sqrt(v_k)
+    # is within 10 % of 1 once v_k >= 100 / 1.1^2
+    k = np.log(99 / (100 - 100 / 1.1**2)) / np.log(1 / 0.95)
+    assert checks.ANSWERS["09-readapt-steps-0.95"]() == int(np.ceil(k))
+    # AdaGrad calls every test point positive: its error is the fraction of negatives
+    split = data.make_wilson_separable(n=30, p=0.9, n_test=100, seed=3)
+    negatives = float(np.mean(split.y_test < 0))
+    assert negatives > 0
+    assert checks.ANSWERS["09-wilson-adagrad-error"]() == negatives
