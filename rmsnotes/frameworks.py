@@ -6,12 +6,12 @@ module reads them and replays each with :mod:`rmsnotes.optim`, so a notebook can
 every library side by side with ``rmsnotes`` with no framework installed::
 
     cases = golden_cases("torch")          # the recorded cases, as dicts
-    hist = replay(cases[0])                # the same run, by rmsnotes
+    hist = replay_case(cases[0])           # the same run, by rmsnotes
     relative_difference(cases[0], hist.xs) # below 1e-12 for every stored case
 
     golden_cases        the stored cases of one library, or of all
     gradient_function   the gradient every library was given for a case's problem
-    replay              rerun a case with the rmsnotes optimizer it names -> History
+    replay_case         rerun a case with the rmsnotes optimizer it names -> History
     relative_difference how far a trajectory is from a case's recorded points
     CONVENTIONS         each library's RMSprop: names, defaults, eps, v0, momentum
     convention          one entry of CONVENTIONS, by library name
@@ -64,7 +64,7 @@ __all__ = [
     "convention",
     "golden_cases",
     "gradient_function",
-    "replay",
+    "replay_case",
     "relative_difference",
 ]
 
@@ -286,7 +286,7 @@ def _check_case(case: Any) -> Mapping[str, Any]:
     return case
 
 
-def replay(case: Mapping[str, Any], **changes: Any) -> optim.History:
+def replay_case(case: Mapping[str, Any], **changes: Any) -> optim.History:
     """Rerun a golden case with rmsnotes: the optimizer it names, on its problem.
 
     Builds ``optim.<case["rmsnotes"]["optimizer"]>(**kwargs)`` with the recorded
@@ -295,8 +295,8 @@ def replay(case: Mapping[str, Any], **changes: Any) -> optim.History:
     ``steps`` on :func:`gradient_function` of its problem. The library's own points
     are ``case["xs"]``; compare with :func:`relative_difference`.
 
-    Not to be confused with ``optim.replay``, which feeds an optimizer a recorded
-    *gradient* sequence.
+    Not ``optim.replay``, which turns a recorded *gradient* sequence into a
+    ``grad_fn``: this reruns a whole case, problem and optimizer included.
 
     Raises:
         TypeError: if case is not a dict; ValueError: if it lacks a key or names an
@@ -304,7 +304,7 @@ def replay(case: Mapping[str, Any], **changes: Any) -> optim.History:
 
     Example:
         >>> case = golden_cases("torch")[0]
-        >>> hist = replay(case)
+        >>> hist = replay_case(case)
         >>> hist.xs.shape, relative_difference(case, hist.xs) < 1e-12
         ((51, 2), True)
     """

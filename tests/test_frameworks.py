@@ -25,7 +25,7 @@ def _params(cases):
 @pytest.mark.parametrize("case", _params(CASES))
 def test_replay_matches_every_stored_case(case):
     golden = np.array(case["xs"], dtype=np.float64)
-    hist = frameworks.replay(case)
+    hist = frameworks.replay_case(case)
     assert isinstance(hist, optim.History)
     assert hist.optimizer.name == case["rmsnotes"]["optimizer"]
     np.testing.assert_allclose(
@@ -45,8 +45,8 @@ def test_every_library_with_data_is_read():
 
 def test_a_changed_convention_is_far_from_the_library():
     case = next(c for c in CASES if c["id"] == "torch-RMSprop-alpha0.5-eps1e-3-quadratic")
-    assert frameworks.relative_difference(case, frameworks.replay(case).xs) <= 1e-12
-    flipped = frameworks.replay(case, eps_in_sqrt=True)
+    assert frameworks.relative_difference(case, frameworks.replay_case(case).xs) <= 1e-12
+    flipped = frameworks.replay_case(case, eps_in_sqrt=True)
     assert frameworks.relative_difference(case, flipped.xs) > 1e-6
 
 
@@ -151,12 +151,12 @@ def test_bad_input():
     with pytest.raises(ValueError, match="library must be one of"):
         frameworks.convention("pytorch")
     with pytest.raises(TypeError, match="golden case"):
-        frameworks.replay("torch-RMSprop-plain-quadratic")
+        frameworks.replay_case("torch-RMSprop-plain-quadratic")
     with pytest.raises(ValueError, match="lacks"):
-        frameworks.replay({"id": "x", "rmsnotes": {}})
+        frameworks.replay_case({"id": "x", "rmsnotes": {}})
     case = dict(CASES[0], rmsnotes={"optimizer": "lion", "kwargs": {}})
     with pytest.raises(ValueError, match="optimizer 'lion'"):
-        frameworks.replay(case)
+        frameworks.replay_case(case)
     with pytest.raises(ValueError, match="unknown problem kind"):
         frameworks.gradient_function({"kind": "rastrigin"})
     with pytest.raises(TypeError, match="kind"):
