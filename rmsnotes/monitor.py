@@ -14,6 +14,7 @@ each coordinate is its own group, ``"x[0]"``, ``"x[1]"``, ...
     effective_rates(hist, groups)   median lr / d of each group, per step
     update_ratios(hist, groups)     ||update|| / ||x|| of each group, per step
     grad_norms(hist, groups)        the RMS of the gradient of each group, per step
+    accumulators(hist, groups)      the median of s or v of each group, per step
     summary(hist, groups)           first and last values of those, per group
     find_stall(hist, groups)        the rate fell by orders of magnitude, the gradient did not
     find_blowup(hist)               non-finite values, or the loss far above its best
@@ -42,7 +43,12 @@ Definitions (t = 1 .. T the steps, x_{t-1} the point step t started from):
   the end, for at least ``min_steps`` steps (half the run by default). Its
   accumulator then stays where it was (v0 from the start: a feature that never
   fires), so its effective rate sits at lr / (sqrt(v0) + eps), lr / eps for v0 = 0:
-  harmless while g = 0, a step of lr g / eps the first time it is not.
+  harmless while g = 0 (the step is lr g / d = 0). The rate a monitor shows is then
+  no measure of the step: the first time g is not 0 the optimizer adds it to its
+  accumulator before dividing, so that step is lr g / sqrt((1 - beta) g^2) = about
+  3.2 lr for RMSprop at beta = 0.9 (lr for AdaGrad), not lr g / eps. A coordinate whose
+  gradient is tiny but never 0 (a feature on a 1e-12 scale) is the case where eps
+  really decides: sqrt(v) stays below eps and every step is lr g / eps, far below lr.
 
 Example:
     >>> import numpy as np
@@ -74,6 +80,7 @@ __all__ = [
     "effective_rates",
     "update_ratios",
     "grad_norms",
+    "accumulators",
     "summary",
     "find_stall",
     "find_blowup",
@@ -247,6 +254,23 @@ def grad_norms(hist: History, groups: Mapping[str, Any] | None = None) -> dict[s
     """
     hist = _check_history(hist)
     return _per_group(hist.grads, groups_of(hist, groups), lambda a: np.sqrt((a * a).mean(axis=1)))
+
+
+def accumulators(hist: History, groups: Mapping[str, Any] | None = None) -> dict[str, np.ndarray]:
+    """The median of each group's squared-gradient statistic (s or v) after every step.
+
+    Shape (T,) each: entry t - 1 is the state after step t (``hist.accumulator[t]``).
+    Raises AttributeError for an optimizer that keeps no such statistic (SGD).
+
+    Example:
+        >>> from rmsnotes import optim
+        >>> hist = optim.run(optim.rmsprop(lr=0.1, beta=0.5), optim.replay([[2.0]] * 3), [0.0], 3)
+        >>> accumulators(hist)["x[0]"]          # 4 (1 - 0.5^t)
+        array([2. , 3. , 3.5])
+    """
+    hist = _check_history(hist)
+    acc = hist.accumulator[1:]
+    return _per_group(acc, groups_of(hist, groups), lambda a: np.median(a, axis=1))
 
 
 def summary(hist: History, groups: Mapping[str, Any] | None = None) -> dict[str, GroupSummary]:

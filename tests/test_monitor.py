@@ -339,3 +339,22 @@ def test_monitors_read_a_mini_batch_run(moons):
 
 def test_import_does_nothing():
     assert_import_changes_nothing("rmsnotes.monitor")
+
+
+def test_accumulators_are_the_median_state_per_group():
+    hist = optim.run(
+        optim.adagrad(lr=0.1, eps=0.0), optim.replay([[1.0, 2.0, 3.0]] * 4), [0.0, 0.0, 0.0], 4
+    )
+    acc = monitor.accumulators(hist, {"a": 0, "rest": [1, 2]})
+    np.testing.assert_allclose(acc["a"], [1.0, 2.0, 3.0, 4.0])
+    np.testing.assert_allclose(acc["rest"], 6.5 * np.arange(1, 5))  # median of 4t and 9t
+    with pytest.raises(AttributeError, match="no squared-gradient statistic"):
+        monitor.accumulators(optim.run(optim.sgd(), lambda x: x, [1.0], 2))
+
+
+def test_a_dead_coordinate_first_step_is_not_lr_over_eps():
+    # v is updated before the division: the first non-zero gradient's step is lr / sqrt(1 - beta)
+    grads = np.array([[1.0, 0.0]] * 20 + [[1.0, 5.0]])
+    hist = optim.run(optim.rmsprop(lr=0.01, beta=0.9), optim.replay(grads), [0.0, 0.0], 21)
+    assert hist.rates[-2, 1] == pytest.approx(0.01 / 1e-8)
+    assert hist.updates[-1, 1] == pytest.approx(-0.01 / np.sqrt(0.1), rel=1e-6)
