@@ -377,6 +377,41 @@ def _wilson_adagrad_error() -> float:
     return float(np.mean(np.sign(split.X_test @ w) != split.y_test))
 
 
+def _moons_mlp() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    from rmsnotes import data, models
+
+    moons = data.make_moons(n=200, noise=0.2, seed=0)
+    return moons.X, moons.y, models.mlp_init(hidden=16, seed=0)
+
+
+def _batch_variance_b2() -> float:
+    # variance of b2's mini-batch gradient (batches of 32 of 200, without replacement)
+    from rmsnotes import models
+
+    X, y, w = _moons_mlp()
+    per_example = np.array([models.mlp_grad(w, X[i : i + 1], y[i : i + 1])[-1] for i in range(200)])
+    return float(per_example.var() / 32 * (200 - 32) / (200 - 1))
+
+
+def _adagrad_stall_step() -> float:
+    # full-batch AdaGrad at lr 0.01: the step find_stall reports for W1
+    from rmsnotes import models, monitor
+
+    X, y, w = _moons_mlp()
+    _, grad_fn = models.mlp_problem(X, y, hidden=16)
+    hist = optim.run(optim.adagrad(lr=0.01), grad_fn, w, 1000)
+    (finding,) = monitor.find_stall(hist, {"W1": models.mlp_layers(16)["W1"]})
+    return float(finding.step)
+
+
+def _first_live_step() -> float:
+    # RMSprop (lr 0.001, beta 0.99): a coordinate dead for 50 steps, then g = 3
+    grads = np.zeros((51, 1))
+    grads[-1] = 3.0
+    hist = optim.run(optim.rmsprop(lr=0.001, beta=0.99), optim.replay(grads), [0.0], 51)
+    return float(abs(hist.updates[-1, 0]))
+
+
 # Exercise answers, keyed "<notebook>-<name>", computed by rmsnotes when asked for.
 ANSWERS: dict[str, Callable[[], float]] = {
     "01-rate-after-100": _rate_after_100,
@@ -411,6 +446,10 @@ ANSWERS: dict[str, Callable[[], float]] = {
     "07-adam-uncorrected-first-step": _adam_uncorrected_first_step,
     "07-adadelta-first-step": _adadelta_first_step,
     "07-centered-momentum-bytes": _centered_momentum_bytes,
+    # notebook 08
+    "08-batch-variance-b2": _batch_variance_b2,
+    "08-adagrad-stall-step": _adagrad_stall_step,
+    "08-first-live-step": _first_live_step,
     # notebook 09
     "09-boundary-beta-C3": _boundary_beta_c3,
     "09-regret-C5": _regret_c5,

@@ -199,3 +199,20 @@ def test_notebook_09_answers_match_the_formulas():
     negatives = float(np.mean(split.y_test < 0))
     assert negatives > 0
     assert checks.ANSWERS["09-wilson-adagrad-error"]() == negatives
+
+
+def test_notebook_08_answers_match_plain_loops():
+    from rmsnotes import data, models
+
+    moons = data.make_moons(n=200, noise=0.2, seed=0)
+    w = models.mlp_init(hidden=16, seed=0)
+    # b2's per-example gradient is sigmoid(z) - y: the batch variance by sampling
+    p = models.mlp_forward(w, moons.X)  # P(y = 1 | x)
+    assert checks.ANSWERS["08-batch-variance-b2"]() == pytest.approx(
+        np.var(p - moons.y) / 32 * 168 / 199, rel=1e-9
+    )
+    # AdaGrad's W1 rate is 10x below its peak while the gradient is not: a step of the run
+    step = checks.ANSWERS["08-adagrad-stall-step"]()
+    assert step == int(step) and 10 < step < 1000
+    # the first live step: lr g / sqrt((1 - beta) g^2) = lr / 0.1
+    assert checks.ANSWERS["08-first-live-step"]() == pytest.approx(0.01, rel=1e-6)
