@@ -55,10 +55,18 @@ from rmsnotes import widgets  # noqa: E402
 LRS = (0.05, 0.06)
 
 
+def _at_least_one(text: str) -> int:
+    """An argparse type: a whole number >= 1 (a median of no runs is no number)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {value}")
+    return value
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=11, help="runs of each (median)")
-    parser.add_argument("--steps", type=int, default=300, help="steps of each run")
+    parser.add_argument("--repeat", type=_at_least_one, default=11, help="runs of each (median)")
+    parser.add_argument("--steps", type=_at_least_one, default=300, help="steps of each run")
     args = parser.parse_args(argv)
 
     ui = widgets.optimizer_explorer(steps=args.steps)

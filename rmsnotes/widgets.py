@@ -209,6 +209,17 @@ def _optimizers(names: tuple[str, ...], lr: Any, beta: Any, eps: Any) -> dict[st
     return {_LABELS[name]: build[name]() for name in names}
 
 
+def _settings(surface, start, lr, beta, eps, steps, optimizers):
+    """The checked settings of a view, (Surface, start, names, steps), shared by
+    :func:`explorer_figure` and :func:`optimizer_explorer`: bad input fails here,
+    before anything is drawn or built (the optimizers' own errors for lr, beta, eps)."""
+    surface = _surface(surface)
+    x0 = _start(surface, start)
+    names = _names(optimizers)
+    _optimizers(names, lr, beta, eps)
+    return surface, x0, names, _validate.count("steps", steps, 1)
+
+
 def _run(opt: optim.Optimizer, surface: surfaces.Surface, x0: np.ndarray, steps: int):
     """``optim.run(opt, surface.grad, x0, steps)``, and None; or, if the run meets a
     non-finite gradient, the run of the steps before it and the first step t whose
@@ -427,11 +438,7 @@ def explorer_figure(
         >>> [ax.get_yscale() for ax in fig.axes], fig.dpi
         (['linear', 'log', 'log'], 150)
     """
-    surface = _surface(surface)
-    x0 = _start(surface, start)
-    names = _names(optimizers)
-    _optimizers(names, lr, beta, eps)  # bad settings fail here, before any drawing
-    steps = _validate.count("steps", steps, 1)
+    surface, x0, names, steps = _settings(surface, start, lr, beta, eps, steps, optimizers)
     return _view_runs(_View(), surface, x0, lr, beta, eps, steps, names)
 
 
@@ -512,16 +519,12 @@ def optimizer_explorer(
         >>> ui.result["RMSprop"].optimizer.hyperparams["lr"]
         0.2
     """
-    first = _surface(surface)
-    x0 = _start(first, start)
-    names = _names(optimizers)
-    _optimizers(names, lr, beta, eps)  # the optimizers' own errors for lr, beta, eps
+    first, x0, names, steps = _settings(surface, start, lr, beta, eps, steps, optimizers)
     if float(eps) == 0:
         raise ValueError(
             "eps must be > 0 in the explorer (its slider is logarithmic; eps = 1e-12 "
             "behaves as 0 does on these surfaces), got 0.0"
         )
-    steps = _validate.count("steps", steps, 1)
     for axis, value, (lo, hi) in zip("xy", x0, first.bounds, strict=True):
         if not lo <= value <= hi:
             raise ValueError(
@@ -565,7 +568,7 @@ def optimizer_explorer(
             readout_format=".3f",
             **_SLIDER,
         ),
-        "eps": _log_slider("eps", eps, _EPS_EXP, ".0e"),
+        "eps": _log_slider("eps", float(eps), _EPS_EXP, ".0e"),
         "steps": ipywidgets.IntSlider(
             value=steps,
             min=min(_STEPS[0], steps),

@@ -362,6 +362,33 @@ def test_background_is_kept_while_the_surface_stays(shows):
     assert new and not set(new) & set(contours)
 
 
+def test_redraws_leak_no_figure_and_pile_up_no_artist(shows):
+    """pyplot's figure list stays as it was, and every panel holds as many artists
+    after many redraws (and a surface change and back) as after the first."""
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    ui = built(shows)
+    view = ui._view
+
+    def artists():
+        return [
+            (len(ax.lines), len(ax.collections), len(ax.texts), len(ax.patches))
+            for ax in view.fig.axes
+        ]
+
+    first = artists()
+    c = controls(ui)
+    for lr in (0.1, 0.2, 0.05):
+        c["lr"].value = lr
+        assert artists() == first
+    c["surface"].value = "two_wells"
+    c["surface"].value = "valley_plateau"
+    assert artists() == first and len(view.fig.axes) == 3
+    widgets.explorer_figure(steps=5)
+    assert plt.get_fignums() == before  # neither the explorer nor the static view
+
+
 def test_contour_grid_is_computed_once_per_surface(monkeypatch):
     widgets.clear_caches()
     calls = []
