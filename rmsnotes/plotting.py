@@ -761,6 +761,20 @@ _MONITOR = MappingProxyType(
         "grad": ("grad_norms", "RMS gradient"),
     }
 )
+# Colours for groups of coordinates (layers, units): Okabe-Ito in this order, yellow
+# left out (too pale on white); with the four line styles, 28 groups stay distinct.
+_GROUP_COLORS = tuple(
+    PALETTE[name]
+    for name in (
+        "blue",
+        "vermillion",
+        "bluish green",
+        "orange",
+        "reddish purple",
+        "sky blue",
+        "black",
+    )
+)
 _FINDING_COLORS = MappingProxyType(
     {"stall": PALETTE["orange"], "blowup": PALETTE["vermillion"], "dead": PALETTE["sky blue"]}
 )
@@ -778,8 +792,10 @@ def plot_monitor(
 
     ``quantity`` picks it: ``"update_ratio"`` (``monitor.update_ratios``, the
     default), ``"rate"`` (``monitor.effective_rates``) or ``"grad"``
-    (``monitor.grad_norms``). One line per group, in the axes' colour cycle with the
-    line style by position; infinite values (a ratio from x = 0) are left out.
+    (``monitor.grad_norms``). One line per group, its colour (Okabe-Ito: blue,
+    vermillion, bluish green, orange, reddish purple, sky blue, black) and line style
+    (solid, dashed, dotted, dash-dot) by position; infinite values (a ratio from
+    x = 0) are left out.
 
     Args:
         hist: a History from ``optim.run`` (record="all", every=1).
@@ -811,7 +827,15 @@ def plot_monitor(
     series = getattr(monitor, function)(hist, groups)
     ax = _axes(ax)
     lines = [
-        plot_curve(values, ax=ax, label=name, logy=logy, start=1, ls=_LINESTYLES[k % 4])
+        plot_curve(
+            values,
+            ax=ax,
+            label=name,
+            logy=logy,
+            start=1,
+            color=_GROUP_COLORS[k % len(_GROUP_COLORS)],
+            ls=_LINESTYLES[k % len(_LINESTYLES)],
+        )
         for k, (name, values) in enumerate(series.items())
     ]
     ax.set_ylabel(ylabel)
@@ -824,6 +848,13 @@ def plot_findings(findings, ax=None):
 
     Coloured by kind (stall orange, blow-up vermillion, dead sky blue) and labelled
     ``"<kind>: <group>"`` for the legend.
+
+    Args:
+        findings: a list of ``monitor.Finding`` (what ``monitor.find_*`` return).
+        ax: axes to draw on; the current axes when None.
+
+    Raises:
+        TypeError: for an item that is not a ``monitor.Finding``.
 
     Returns:
         The list of :class:`matplotlib.lines.Line2D`, one per finding.
@@ -858,6 +889,14 @@ def plot_phase_diagram(diagram, ax=None, *, boundary: bool = True):
     centred on the given betas and Cs (any spacing). With ``boundary`` the curve
     where ``limits.reddi_drift`` is 0 is drawn over it (black): below it (small beta)
     the steady state climbs to +1, above it x descends to -1.
+
+    Args:
+        diagram: a ``limits.PhaseDiagram`` (from ``limits.phase_diagram``).
+        ax: axes to draw on; the current axes when None.
+        boundary: draw the zero-drift curve (where the grid spans it).
+
+    Raises:
+        TypeError: if ``diagram`` is not a ``limits.PhaseDiagram``.
 
     Returns:
         The :class:`matplotlib.collections.QuadMesh` (for a colour bar).

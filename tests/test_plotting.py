@@ -548,6 +548,11 @@ def test_plot_monitor_draws_one_line_per_group_for_each_quantity():
     for ax, quantity in zip(axes, ("update_ratio", "rate", "grad"), strict=True):
         lines = plotting.plot_monitor(hist, groups, ax=ax, quantity=quantity)
         assert [ln.get_label() for ln in lines] == ["W1", "b1", "w2", "b2"]
+        # Okabe-Ito colours by position (not matplotlib's default cycle), all distinct
+        colors = [to_hex(ln.get_color()).upper() for ln in lines]
+        assert colors == [
+            plotting.PALETTE[c] for c in ("blue", "vermillion", "bluish green", "orange")
+        ]
         assert ax.get_yscale() == "log" and ax.get_xlabel() == "step $t$"
         np.testing.assert_array_equal(lines[0].get_xdata(), np.arange(1, 41))
     expected = monitor.update_ratios(hist, groups)["w2"]
