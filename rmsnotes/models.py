@@ -288,13 +288,19 @@ def mlp_layers(hidden: int = 16, n_inputs: int = 2) -> dict[str, slice]:
         >>> mlp_layers(hidden=3)
         {'W1': slice(0, 6, None), 'b1': slice(6, 9, None), 'w2': slice(9, 12, None), 'b2': slice(12, 13, None)}
     """
-    size = mlp_size(hidden, n_inputs)
+    mlp_size(hidden, n_inputs)  # checks hidden and n_inputs
+    return _layout(hidden, n_inputs)
+
+
+def _layout(hidden: int, n_inputs: int) -> dict[str, slice]:
+    """The flat vector's layout, unchecked: the one place it is written down
+    (:func:`mlp_layers` and :func:`mlp_unpack` both read it)."""
     n1 = n_inputs * hidden
     return {
         "W1": slice(0, n1),
         "b1": slice(n1, n1 + hidden),
         "w2": slice(n1 + hidden, n1 + 2 * hidden),
-        "b2": slice(size - 1, size),
+        "b2": slice(n1 + 2 * hidden, n1 + 2 * hidden + 1),
     }
 
 
@@ -329,10 +335,9 @@ def _unpack(params: np.ndarray, n_inputs: int) -> tuple[np.ndarray, ...]:
             f"(e.g. {mlp_size(16, n_inputs)} for hidden=16), got shape {params.shape}"
         )
     H = (size - 1) // per_unit
-    W1 = params[..., : n_inputs * H].reshape(params.shape[:-1] + (n_inputs, H))
-    b1 = params[..., n_inputs * H : (n_inputs + 1) * H]
-    w2 = params[..., (n_inputs + 1) * H : (n_inputs + 2) * H]
-    return W1, b1, w2, params[..., -1]
+    at = _layout(H, n_inputs)
+    W1 = params[..., at["W1"]].reshape(params.shape[:-1] + (n_inputs, H))
+    return W1, params[..., at["b1"]], params[..., at["w2"]], params[..., -1]
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
