@@ -759,6 +759,7 @@ _MONITOR = MappingProxyType(
         "update_ratio": ("update_ratios", r"update ratio $\|\Delta x\| / \|x\|$"),
         "rate": ("effective_rates", r"effective rate $\eta / d_t$ (median)"),
         "grad": ("grad_norms", "RMS gradient"),
+        "accumulator": ("accumulators", r"accumulator $s_t$ or $v_t$ (median)"),
     }
 )
 # Colours for groups of coordinates (layers, units): Okabe-Ito in this order, yellow
@@ -791,8 +792,8 @@ def plot_monitor(
     r"""One monitor of :mod:`rmsnotes.monitor` per group of coordinates, against the step.
 
     ``quantity`` picks it: ``"update_ratio"`` (``monitor.update_ratios``, the
-    default), ``"rate"`` (``monitor.effective_rates``) or ``"grad"``
-    (``monitor.grad_norms``). One line per group, its colour (Okabe-Ito: blue,
+    default), ``"rate"`` (``monitor.effective_rates``), ``"grad"``
+    (``monitor.grad_norms``) or ``"accumulator"`` (``monitor.accumulators``). One line per group, its colour (Okabe-Ito: blue,
     vermillion, bluish green, orange, reddish purple, sky blue, black) and line style
     (solid, dashed, dotted, dash-dot) by position; infinite values (a ratio from
     x = 0) are left out.
@@ -802,7 +803,7 @@ def plot_monitor(
         groups: name -> coordinates (see ``monitor.groups_of``), e.g.
             ``models.mlp_layers(16)``; one per coordinate when None.
         ax: axes to draw on; the current axes when None.
-        quantity: ``"update_ratio"``, ``"rate"`` or ``"grad"``.
+        quantity: ``"update_ratio"``, ``"rate"``, ``"grad"`` or ``"accumulator"``.
         logy: logarithmic y axis (the default of every History plot).
 
     Returns:

@@ -544,8 +544,8 @@ def test_plot_monitor_draws_one_line_per_group_for_each_quantity():
 
     hist = optim.run(optim.rmsprop(0.05), lambda x: 2 * x, np.arange(1.0, 6.0), 40)
     groups = models.mlp_layers(1, n_inputs=2)  # 2 + 1 + 1 + 1 coordinates
-    fig, axes = plotting.new_figure(3)
-    for ax, quantity in zip(axes, ("update_ratio", "rate", "grad"), strict=True):
+    fig, axes = plotting.new_figure(4)
+    for ax, quantity in zip(axes, ("update_ratio", "rate", "grad", "accumulator"), strict=True):
         lines = plotting.plot_monitor(hist, groups, ax=ax, quantity=quantity)
         assert [ln.get_label() for ln in lines] == ["W1", "b1", "w2", "b2"]
         # Okabe-Ito colours by position (not matplotlib's default cycle), all distinct
@@ -557,6 +557,8 @@ def test_plot_monitor_draws_one_line_per_group_for_each_quantity():
         np.testing.assert_array_equal(lines[0].get_xdata(), np.arange(1, 41))
     expected = monitor.update_ratios(hist, groups)["w2"]
     np.testing.assert_allclose(axes[0].get_lines()[2].get_ydata(), expected)
+    expected = monitor.accumulators(hist, groups)["W1"]
+    np.testing.assert_allclose(axes[3].get_lines()[0].get_ydata(), expected)
     fig.canvas.draw()  # the mathtext labels parse
     with pytest.raises(ValueError, match="quantity must be one of"):
         plotting.plot_monitor(hist, quantity="loss")
