@@ -38,11 +38,11 @@ What makes the trajectories exact enough to compare at rtol=1e-12:
   0.10000000149...), and TF1 hyperparameters passed as float64 tensors (TF1 turns a
   Python float into a float32 tensor before casting it to the variable's dtype, the
   same leak). The script checks the dtypes it relies on and stops if one is wrong.
-* The gradient is computed here, by the functions below, and handed to every
-  library (no autodiff), so all libraries and the test see bit-identical gradients
-  for bit-identical points. The functions use plain Python floats and
-  ``math.fsum``, which round the same on every platform and NumPy version.
-  ``tests/test_golden.py`` has the same three functions; keep them in step.
+* The gradient is computed by ``rmsnotes.frameworks.gradient_function`` (imported
+  from this checkout) and handed to every library (no autodiff), so all libraries and
+  the test, which replays with the same function, see bit-identical gradients for
+  bit-identical points. It uses plain Python floats and ``math.fsum``, which round
+  the same on every platform and NumPy version.
 * optax runs eagerly (no ``jax.jit``), so XLA does not fuse operations.
 * Trajectories that would amplify last-bit differences are refused (see
   "conditioning" below): every case records its ``sensitivity``, which must stay
@@ -65,14 +65,14 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
-import math
 import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
-OUT_DIR = Path(__file__).resolve().parent.parent / "tests" / "data"
+ROOT = Path(__file__).resolve().parent.parent
+OUT_DIR = ROOT / "tests" / "data"
 LIBRARIES = ("torch", "keras", "optax", "tf1", "timm")
 
 # ------------------------------------------------------------------------- problems
@@ -99,50 +99,6 @@ def _problems() -> dict[str, dict]:
 
 
 STEPS = {"quadratic": 50, "rosenbrock": 60, "least_squares": 40}
-
-
-def gradient_function(problem: dict):
-    """The gradient of a problem spec, in platform-independent float64 arithmetic.
-
-    ``tests/test_golden.py`` imports this function, so the tests replay exactly the
-    gradients the libraries were given.
-    """
-    kind = problem["kind"]
-    if kind == "quadratic":
-        a = [float(ai) for ai in problem["a"]]
-
-        def grad(x):
-            return np.array([ai * float(xi) for ai, xi in zip(a, x, strict=True)])
-
-    elif kind == "rosenbrock":
-        a, b = float(problem["a"]), float(problem["b"])
-
-        def grad(x):
-            u, v = float(x[0]), float(x[1])
-            r = v - u * u
-            return np.array([-2.0 * (a - u) - 4.0 * b * u * r, 2.0 * b * r])
-
-    elif kind == "least_squares":
-        X = [[float(e) for e in row] for row in problem["X"]]
-        y = [float(e) for e in problem["y"]]
-        n = len(y)
-
-        def grad(w):
-            w = [float(e) for e in w]
-            res = [
-                math.fsum(xij * wj for xij, wj in zip(row, w, strict=True)) - yi
-                for row, yi in zip(X, y, strict=True)
-            ]
-            return np.array(
-                [
-                    math.fsum(row[j] * ri for row, ri in zip(X, res, strict=True)) / n
-                    for j in range(len(w))
-                ]
-            )
-
-    else:
-        raise ValueError(f"unknown problem kind {kind!r}")
-    return grad
 
 
 # ------------------------------------------------------------------- optimizer cases
@@ -289,22 +245,33 @@ def _constant(what: str, values) -> float:
 # ---------------------------------------------------------------------------- torch
 
 
-def _run_torch(name, kwargs, lr, grad, x0, steps, nudge=None):
+def _torch_trajectory(cls, what, kwargs, lr, grad, x0, steps, nudge=None):
+    """Run a torch optimizer class (torch.optim's or timm's) on one float64 parameter:
+    (the parameter, the optimizer, the points x_0 .. x_steps as NumPy arrays)."""
     import torch
 
     torch.set_default_dtype(torch.float64)
     x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
-    opt = getattr(torch.optim, name)([x], lr=lr, **kwargs)
+    opt = cls([x], lr=lr, **kwargs)
     xs = [x.detach().numpy().copy()]
     for _ in range(steps):
         x.grad = torch.from_numpy(grad(xs[-1]))
-        _check_dtype("torch gradient", x.grad.dtype)
+        _check_dtype(f"{what} gradient", x.grad.dtype)
         opt.step()
         if nudge:
             with torch.no_grad():
                 x.copy_(torch.from_numpy(nudge(x.detach().numpy().copy())))
         xs.append(x.detach().numpy().copy())
-    _check_dtype("torch parameter", x.dtype)
+    _check_dtype(f"{what} parameter", x.dtype)
+    return x, opt, xs
+
+
+def _run_torch(name, kwargs, lr, grad, x0, steps, nudge=None):
+    import torch
+
+    x, opt, xs = _torch_trajectory(
+        getattr(torch.optim, name), "torch", kwargs, lr, grad, x0, steps, nudge
+    )
     for state in opt.state[x].values():
         if torch.is_tensor(state) and state.is_floating_point() and state.ndim:
             _check_dtype("torch optimizer state", state.dtype)
@@ -600,18 +567,7 @@ def _run_timm(name, kwargs, lr, grad, x0, steps, nudge=None):
     if name != "RMSpropTF":
         raise ValueError(name)
     cls = _timm_rmsprop_tf()
-    torch.set_default_dtype(torch.float64)
-    x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
-    opt = cls([x], lr=lr, **kwargs)
-    xs = [x.detach().numpy().copy()]
-    for _ in range(steps):
-        x.grad = torch.from_numpy(grad(xs[-1]))
-        opt.step()
-        if nudge:
-            with torch.no_grad():
-                x.copy_(torch.from_numpy(nudge(x.detach().numpy().copy())))
-        xs.append(x.detach().numpy().copy())
-    _check_dtype("timm parameter", x.dtype)
+    x, opt, xs = _torch_trajectory(cls, "timm", kwargs, lr, grad, x0, steps, nudge)
     for key in ("square_avg", "grad_avg", "momentum_buffer"):
         if key in opt.state[x]:
             _check_dtype(f"timm state {key}", opt.state[x][key].dtype)
@@ -724,6 +680,8 @@ def _sensitivity(xs: np.ndarray, other: np.ndarray) -> float:
 def _case(library, name, label, kwargs, pname, problem, x0, steps, lr):
     """Run one library call on one problem, check its conditioning; the case and its
     sensitivity."""
+    from rmsnotes.frameworks import gradient_function  # the problems' gradients
+
     grad = gradient_function(problem)
     run = RUNNERS[library]
     xs, call, rms, version = run(name, kwargs, lr, grad, x0, steps)
@@ -805,6 +763,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["KERAS_BACKEND"] = "jax"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    sys.path.insert(0, str(ROOT))  # this checkout's rmsnotes (NumPy only), installed or not
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--libs", default=",".join(LIBRARIES), help="comma-separated")
     parser.add_argument("--out", type=Path, default=OUT_DIR)
