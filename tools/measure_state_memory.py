@@ -164,6 +164,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("-n", type=int, default=N, help="elements of the parameter")
     args = parser.parse_args(argv)
+    if args.n < 1:
+        parser.error(f"-n must be a whole number >= 1 (elements of the parameter), got {args.n}")
     try:
         import torch  # noqa: F401
     except ImportError as exc:
