@@ -233,17 +233,10 @@ def make_wilson_separable(
     sign +1); p > 1/2 makes that likely, not certain (n = 30, p = 0.55, seed 0 has
     more negatives): check ``y.sum() > 0``.
 
-    Verified (2026-12-02): the paper's own text was not among the sources the course's
-    search tools reach; the construction was checked against an independent
-    reproduction of section 3.3, ``src/data/wrssr.py`` of the GitHub repository
-    mikeizbicki/random-initialization ("an adversarial dataset from section 3.3 of
-    'the marginal value of adaptive gradient methods in machine learning'"), which
-    builds the same columns: x[:, 0] = y, x[:, 1:3] = 1, x[i, 3 + 5 i] = 1 and, for
-    y_i = -1, also x[i, 3 + 5 i + 1 .. 3 + 5 i + 4] = 1, with P(y = +1) = p > 1/2
-    (default 0.6). It differs only by 3 + 5 N trailing columns that are 0 for every
-    example (6 N columns in all), which no method moves; and a seminar summary of
-    the paper states the lemma used here (adaptive methods converge to a solution
-    proportional to sign(X^T y)). Nothing was changed.
+    The construction matches an independent reproduction of section 3.3,
+    ``src/data/wrssr.py`` of the GitHub repository mikeizbicki/random-initialization
+    (the same columns, plus 3 + 5 N columns that are 0 for every example and that no
+    method moves).
 
     Args:
         n: training examples, int >= 1.
