@@ -131,7 +131,10 @@ class Optimizer(NamedTuple):
             AdaDelta, each shaped like x. ``run`` records it
             shaped like x in ``hist.rates``. The step is ``-rate * g`` without
             momentum; with momentum mu it is ``mu * step_prev - rate * g`` (rate is
-            the factor on the newest gradient); for Adam it is ``-rate * m_hat``.
+            the factor on the newest gradient), except SGD with Nesterov, whose step
+            is ``-rate * (g + mu * b)`` with b the buffer after it took in g (so the
+            newest gradient's factor is (1 + mu) rate); for Adam it is
+            ``-rate * m_hat``.
         name: ``"sgd"``, ``"adagrad"``, ``"rmsprop"``, ``"adam"`` or ``"adadelta"``.
         hyperparams: the validated settings, read-only.
     """
