@@ -35,7 +35,6 @@ the largest need seen is 2.2e-17 * max|xs| (one coordinate in two cases).
 from __future__ import annotations
 
 import inspect
-import json
 from pathlib import Path
 
 import numpy as np
@@ -44,35 +43,19 @@ import pytest
 from rmsnotes import frameworks, optim
 
 DATA = Path(__file__).resolve().parent / "data"
-LIBRARIES = ("keras", "optax", "tf1", "timm", "torch")  # golden_<library>.json must exist
+LIBRARIES = frameworks.LIBRARIES  # golden_<library>.json must exist for each
 RTOL = 1e-12
 ATOL_PER_SCALE = 1e-14
 MAX_SENSITIVITY = 1e-13  # the limit tools/make_golden.py enforces
 
-
-def _load_cases() -> list[dict]:
-    cases = []
-    for library in LIBRARIES:
-        path = DATA / f"golden_{library}.json"
-        if path.exists():
-            cases += json.loads(path.read_text())["cases"]
-    return cases
-
-
-CASES = _load_cases()
+# Loaded and replayed with rmsnotes.frameworks, as notebook 07 does: its gradient_function
+# is the very function tools/make_golden.py handed every library.
+CASES = frameworks.golden_cases()
 ADAPTIVE = [c for c in CASES if c["rmsnotes"]["optimizer"] in ("rmsprop", "adagrad")]
 
 
-# The replays use the problems' gradients of rmsnotes.frameworks (notebook 07 replays the
-# same data with it): the very function tools/make_golden.py handed every library.
-_grad_fn = frameworks.gradient_function
-
-
 def _replay(case: dict, **override) -> np.ndarray:
-    spec = case["rmsnotes"]
-    opt = getattr(optim, spec["optimizer"])(**{**spec["kwargs"], **override})
-    hist = optim.run(opt, _grad_fn(case["problem"]), np.array(case["x0"]), case["steps"])
-    return hist.xs
+    return frameworks.replay_case(case, **override).xs
 
 
 def test_the_generator_hands_the_libraries_the_package_gradients():
