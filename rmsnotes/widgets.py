@@ -348,7 +348,8 @@ class _View:
 
 
 def _title(surface, lr: float, beta: float, eps: float, steps: int) -> str:
-    return f"{surface.name}: lr = {lr:.3g}, beta = {beta:.3g}, eps = {eps:.0e}, {steps} steps"
+    # eps in two significant digits: the slider moves by half decades (1e-5, 3.2e-5, ...)
+    return f"{surface.name}: lr = {lr:.3g}, beta = {beta:.3g}, eps = {eps:.2g}, {steps} steps"
 
 
 def _view_runs(view: _View, surface, x0, lr, beta, eps, steps, names):
@@ -568,7 +569,7 @@ def optimizer_explorer(
             readout_format=".3f",
             **_SLIDER,
         ),
-        "eps": _log_slider("eps", float(eps), _EPS_EXP, ".0e"),
+        "eps": _log_slider("eps", float(eps), _EPS_EXP, ".2"),  # 2 digits: 3.2e-5, not 3e-5
         "steps": ipywidgets.IntSlider(
             value=steps,
             min=min(_STEPS[0], steps),

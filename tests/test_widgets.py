@@ -213,6 +213,18 @@ def test_the_static_view_saves_as_the_courses_figures_do(tmp_path):
     assert path.read_bytes() == export.save_figure(fig, "again", folder=tmp_path).read_bytes()
 
 
+def test_the_title_and_readouts_say_the_values_drawn(shows):
+    """eps moves by half decades: 10^-4.5 = 3.16e-5 must not read as 3e-05."""
+    ui = built(shows)
+    c = controls(ui)
+    assert c["lr"].readout_format == ".3" and c["eps"].readout_format == ".2"
+    c["eps"].value = 10**-4.5
+    title = ui._view.ax_path.get_title(loc="left")
+    assert "eps = 3.2e-05" in title and "lr = 0.05" in title and "beta = 0.9," in title
+    fig, _ = widgets.explorer_figure(steps=5)
+    assert "eps = 1e-08, 5 steps" in fig.axes[0].get_title(loc="left")
+
+
 def test_a_coordinate_without_gradient_is_left_out_of_the_log_panels():
     # On the quadratic, y = 0 stays 0: AdaGrad's s_y is 0 at every step.
     fig, runs = widgets.explorer_figure("quadratic", start=(-5.0, 0.0), steps=STEPS)
