@@ -266,6 +266,23 @@ def _torch_trajectory(cls, what, kwargs, lr, grad, x0, steps, nudge=None):
     return x, opt, xs
 
 
+def _rmsprop_call(lr, group, *, eps_in_sqrt, initial_accumulator):
+    """The rmsnotes call of a torch-style RMSprop's param group (torch.optim's or timm's:
+    both name beta ``alpha``); where eps goes and where v starts are the conventions."""
+    return {
+        "optimizer": "rmsprop",
+        "kwargs": {
+            "lr": lr,
+            "beta": group["alpha"],
+            "eps": group["eps"],
+            "eps_in_sqrt": eps_in_sqrt,
+            "centered": group["centered"],
+            "momentum": group["momentum"],
+            "initial_accumulator": initial_accumulator,
+        },
+    }
+
+
 def _run_torch(name, kwargs, lr, grad, x0, steps, nudge=None):
     import torch
 
@@ -278,18 +295,7 @@ def _run_torch(name, kwargs, lr, grad, x0, steps, nudge=None):
     g = opt.param_groups[0]
     if name == "RMSprop":
         assert g["weight_decay"] == 0 and not g.get("maximize")
-        rms = {
-            "optimizer": "rmsprop",
-            "kwargs": {
-                "lr": lr,
-                "beta": g["alpha"],
-                "eps": g["eps"],
-                "eps_in_sqrt": False,
-                "centered": g["centered"],
-                "momentum": g["momentum"],
-                "initial_accumulator": 0.0,
-            },
-        }
+        rms = _rmsprop_call(lr, g, eps_in_sqrt=False, initial_accumulator=0.0)
     elif name == "Adagrad":
         assert g["weight_decay"] == 0 and g["lr_decay"] == 0
         rms = {
@@ -580,18 +586,7 @@ def _run_timm(name, kwargs, lr, grad, x0, steps, nudge=None):
     probe_x.grad = torch.zeros_like(probe_x)
     probe.step()
     start = _constant("timm square_avg", probe.state[probe_x]["square_avg"].numpy())
-    rms = {
-        "optimizer": "rmsprop",
-        "kwargs": {
-            "lr": lr,
-            "beta": g["alpha"],
-            "eps": g["eps"],
-            "eps_in_sqrt": True,
-            "centered": g["centered"],
-            "momentum": g["momentum"],
-            "initial_accumulator": start,
-        },
-    }
+    rms = _rmsprop_call(lr, g, eps_in_sqrt=True, initial_accumulator=start)
     call = _call_string("timm.optim.RMSpropTF", "[x]", lr, kwargs, "lr")
     return np.array(xs), call, rms, importlib.metadata.version("timm")
 
