@@ -22,7 +22,9 @@ Modules:
                effective rates, update ratios, gradients; stall, blow-up and dead
                coordinate detectors, all read from an optim.History
     limits     Reddi et al.'s convex counterexample: runs, regret, RMSprop's drift and
-               its phase diagram over (beta, C)
+               its phase diagram over (beta, C); RMSprop with its rate clipped to a band
+    claims     the claims ledger: each claim of the source notes, its verdict, and the
+               notebook section that backs it (as data, rendered by notebook 09)
     animation  the AdaGrad-RMSprop race (export.save_gif writes it)
     widgets    the live explorer: sliders for surface, start, lr, beta, eps, steps over
                AdaGrad's and RMSprop's runs (optimizer_explorer; explorer_figure)
@@ -44,6 +46,7 @@ __all__ = [
     "success",
     "monitor",
     "limits",
+    "claims",
     "animation",
     "widgets",
     "frameworks",
