@@ -56,8 +56,8 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "AdaGrad: G_t grows without bound, so the learning rate goes to 0",
         "confirmed",
-        "every g^2 >= 0, so the sum never falls and the rate lr / sqrt(s) only shrinks "
-        "(checked at every step); it falls like 1/sqrt(t) while gradients do not fade",
+        "every g^2 >= 0, so the sum never falls and the rate lr / sqrt(s) only shrinks: "
+        "checked at every step of a 200-step run",
         "01_adagrad.ipynb",
         "4. The sum only grows, so the rate only shrinks",
     ),
@@ -139,15 +139,15 @@ CLAIMS: tuple[Claim, ...] = (
         '"AdaGrad: gets stuck at local minima due to vanishing learning rates"',
         "qualified",
         "on the valley-plateau at lr 0.05 it crawls (0.019 along the valley), mostly "
-        "because the valley lies across its axes (aligned: 1.57); tuned, it crosses",
+        "because the valley lies across its axes (aligned with them it moves 1.57)",
         "05_nonconvex.ipynb",
         "1. A valley whose floor is a plateau",
     ),
     Claim(
         '"RMSprop: successfully navigates to global minimum"',
         "qualified",
-        "it crosses the plateau and, at lr >= 0.15, a narrow dip; the dip catches it at "
-        "lr 0.05 and a wider dip at every lr tried",
+        "at lr >= 0.15 it steps over a narrow dip on the way to the minimum; at lr 0.05 "
+        "the dip catches it, and a wider dip at every lr tried",
         "05_nonconvex.ipynb",
         "2. A narrow dip on the way",
     ),
