@@ -236,7 +236,7 @@ def make_wilson_separable(
     The construction matches an independent reproduction of section 3.3,
     ``src/data/wrssr.py`` of the GitHub repository mikeizbicki/random-initialization
     (the same columns, plus 3 + 5 N columns that are 0 for every example and that no
-    method moves).
+    method moves); the paper's own text was not available to check it against.
 
     Args:
         n: training examples, int >= 1.
