@@ -51,8 +51,9 @@ What makes the trajectories exact enough to compare at rtol=1e-12:
   rates and step counts below were chosen to stay clear of that.
 
 Each case holds: ``id`` (e.g. ``torch-RMSprop-centered-quadratic``, or
-``keras-RMSprop-defaults-tiny_gradient`` for the defaults case), ``library``,
-``version``, ``call`` (the exact library call, as a string), ``rmsnotes`` (the
+``keras-RMSprop-defaults-tiny_gradient`` for the defaults case), ``library`` and
+``version`` (the package and its version: ``tensorflow`` for tf1, which
+``rmsnotes.frameworks.ALIASES`` maps back), ``call`` (the exact library call, as a string), ``rmsnotes`` (the
 equivalent ``{"optimizer": ..., "kwargs": {...}}``; the kwargs come from the settings
 the library object reports, so library defaults are checked too), ``problem`` (kind
 and parameters, including the data for least squares), ``x0``, ``steps`` and ``xs``
@@ -73,7 +74,6 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "tests" / "data"
-LIBRARIES = ("torch", "keras", "optax", "tf1", "timm")
 
 # ------------------------------------------------------------------------- problems
 
@@ -615,6 +615,8 @@ RUNNERS = {
     "tf1": _run_tf1,
     "timm": _run_timm,
 }
+# The package each library is imported from, also a case's "library" (whose "version"
+# it records): "tensorflow" for tf1, which rmsnotes.frameworks.ALIASES maps back.
 IMPORT_NAMES = {"torch": "torch", "keras": "keras", "optax": "optax", "tf1": "tensorflow"}
 
 
@@ -689,7 +691,7 @@ def _case(library, name, label, kwargs, pname, problem, x0, steps, lr):
         sens = max(sens, _sensitivity(xs, jittered))
     case = {
         "id": f"{library}-{name}-{label}-{pname}",
-        "library": "tensorflow" if library == "tf1" else library,
+        "library": IMPORT_NAMES.get(library, library),  # the package (frameworks.ALIASES)
         "version": version,
         "call": call,
         "rmsnotes": rms,
@@ -759,6 +761,8 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     sys.path.insert(0, str(ROOT))  # this checkout's rmsnotes (NumPy only), installed or not
+    from rmsnotes.frameworks import LIBRARIES  # the libraries, in the order it reads them
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--libs", default=",".join(LIBRARIES), help="comma-separated")
     parser.add_argument("--out", type=Path, default=OUT_DIR)
