@@ -14,7 +14,8 @@ every library side by side with ``rmsnotes`` with no framework installed::
     replay_case         rerun a case with the rmsnotes optimizer it names -> History
     relative_difference how far a trajectory is from a case's recorded points
     CONVENTIONS         each library's RMSprop: names, defaults, eps, v0, momentum
-    convention          one entry of CONVENTIONS, by library name
+    LIBRARIES, ALIASES  the libraries' short names; "tensorflow" (a case's "library") = "tf1"
+    convention          one entry of CONVENTIONS, by library name (or alias)
 
 The conventions (checked against the golden cases by ``tests/test_frameworks.py``)::
 
@@ -47,7 +48,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -59,6 +60,7 @@ from rmsnotes import _validate, optim
 __all__ = [
     "DATA_DIR",
     "LIBRARIES",
+    "ALIASES",
     "Convention",
     "CONVENTIONS",
     "convention",
@@ -73,6 +75,10 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "tests" / "data"
 
 #: The libraries with golden trajectories, in the order :func:`golden_cases` reads them.
 LIBRARIES = ("torch", "keras", "optax", "tf1", "timm")
+
+#: Other names a library goes by: a golden case's ``"library"`` is the installed
+#: package whose ``"version"`` it records, ``"tensorflow"`` for the TF1 optimizer.
+ALIASES: Mapping[str, str] = MappingProxyType({"tensorflow": "tf1"})
 
 _OPTIMIZERS = ("sgd", "adagrad", "rmsprop", "adam", "adadelta")
 _CASE_KEYS = ("id", "rmsnotes", "problem", "x0", "steps", "xs")
@@ -148,18 +154,40 @@ CONVENTIONS: Mapping[str, Convention] = MappingProxyType(
 )  # fmt: skip
 
 
+def _library(library: Any, names: Collection[str], *, or_none: bool = False) -> str:
+    """The short name of a library among ``names`` (an alias resolved).
+
+    TypeError for a non-string, ValueError naming the known names for an unknown one.
+    """
+    if not isinstance(library, str):
+        kind = "a str or None" if or_none else "a str"
+        raise TypeError(f"library must be {kind}, got {type(library).__name__}")
+    name = ALIASES.get(library, library)
+    if name not in names:
+        known = ", ".join(map(repr, names))
+        aliases = ", ".join(f"{a!r} for {n!r}" for a, n in ALIASES.items())
+        raise ValueError(f"library must be one of {known} (or {aliases}); got {library!r}")
+    return name
+
+
 def convention(library: str) -> Convention:
     """The :class:`Convention` of one library's RMSprop.
+
+    Args:
+        library: a short name of :data:`CONVENTIONS` (``"torch"``, ``"tf1"``, ...) or
+            an alias of :data:`ALIASES`, so a case's own ``case["library"]`` works too.
+
+    Raises:
+        TypeError: if library is not a str; ValueError: for an unknown name.
 
     Example:
         >>> c = convention("torch")
         >>> c.beta_name, c.beta, c.eps_in_sqrt
         ('alpha', 0.99, False)
+        >>> convention("tensorflow") is convention("tf1")   # a TF1 case's "library"
+        True
     """
-    if not isinstance(library, str) or library not in CONVENTIONS:
-        known = ", ".join(map(repr, CONVENTIONS))
-        raise ValueError(f"library must be one of {known}; got {library!r}")
-    return CONVENTIONS[library]
+    return CONVENTIONS[_library(library, CONVENTIONS)]
 
 
 # ------------------------------------------------------------------- the data
@@ -178,16 +206,20 @@ def _golden_file(library: str) -> Path:
 def golden_cases(library: str | None = None) -> list[dict]:
     """The stored golden cases of one library, or of every library that has a file.
 
-    Each case is a dict with ``id``, ``library``, ``version``, ``call`` (the library
+    Each case is a dict with ``id`` (it starts with the library's short name),
+    ``library`` and ``version`` (the installed package and its version:
+    ``"tensorflow"`` for ``"tf1"``, see :data:`ALIASES`), ``call`` (the library
     call, as a string), ``rmsnotes`` (``{"optimizer": ..., "kwargs": {...}}``, the
     equivalent rmsnotes call), ``problem``, ``x0``, ``steps`` and ``xs`` (the
     recorded points, ``steps + 1`` rows). See ``tools/make_golden.py``.
 
     Args:
-        library: one of :data:`LIBRARIES`, or None for all of them (those without a
-            file are skipped; a library named explicitly must have one).
+        library: one of :data:`LIBRARIES` (or an alias of :data:`ALIASES`), or None
+            for all of them (those without a file are skipped; a library named
+            explicitly must have one).
 
     Raises:
+        TypeError: if library is neither a str nor None.
         ValueError: for an unknown library name.
         FileNotFoundError: when the data folder, or the named library's file, is
             missing (the message says where it was looked for).
@@ -197,11 +229,8 @@ def golden_cases(library: str | None = None) -> list[dict]:
         >>> cases[0]["id"], cases[0]["call"]
         ('torch-RMSprop-plain-quadratic', 'torch.optim.RMSprop([x], lr=0.3)')
     """
-    if library is not None and (not isinstance(library, str) or library not in LIBRARIES):
-        known = ", ".join(map(repr, LIBRARIES))
-        raise ValueError(f"library must be one of {known} or None; got {library!r}")
     cases = []
-    for name in LIBRARIES if library is None else (library,):
+    for name in LIBRARIES if library is None else (_library(library, LIBRARIES, or_none=True),):
         path = _golden_file(name)
         if not path.exists():
             if library is None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -163,6 +165,43 @@ def test_bad_input():
         frameworks.gradient_function([1.0])
     with pytest.raises(ValueError, match="shape"):
         frameworks.relative_difference(CASES[0], np.zeros((3, 2)))
+
+
+def test_a_library_that_is_not_a_string_is_a_type_error():
+    for bad in (3, 1.0, b"torch", ("torch",)):
+        with pytest.raises(TypeError, match=rf"library must be a str, got {type(bad).__name__}"):
+            frameworks.convention(bad)
+        with pytest.raises(TypeError, match=r"library must be a str or None, got"):
+            frameworks.golden_cases(bad)
+
+
+def test_a_case_names_its_package_and_convention_reads_it():
+    """A case's "library" is the package it ran (TF1's is "tensorflow"): an alias."""
+    assert {c["library"] for c in CASES} - set(frameworks.LIBRARIES) == {"tensorflow"}
+    for case in RMSPROP_CASES:
+        short = case["id"].split("-", 1)[0]
+        assert frameworks.ALIASES.get(case["library"], case["library"]) == short
+        assert frameworks.convention(case["library"]) is frameworks.convention(short)
+    assert frameworks.golden_cases("tensorflow") == frameworks.golden_cases("tf1")
+    assert set(frameworks.ALIASES.values()) <= set(frameworks.CONVENTIONS)
+    assert not set(frameworks.ALIASES) & set(frameworks.LIBRARIES)
+    with pytest.raises(ValueError, match="'tensorflow' for 'tf1'"):
+        frameworks.convention("tf")
+
+
+def test_the_generator_keeps_no_copy_of_the_library_list():
+    """tools/make_golden.py reads LIBRARIES from here, runs each, and names the packages
+    the way ALIASES reads them back."""
+    path = Path(__file__).resolve().parents[1] / "tools" / "make_golden.py"
+    source = path.read_text()
+    assert "from rmsnotes.frameworks import LIBRARIES" in source
+    assert re.search(r"^LIBRARIES\s*=", source, re.MULTILINE) is None
+    spec = importlib.util.spec_from_file_location("make_golden", path)
+    make_golden = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_golden)
+    assert set(make_golden.RUNNERS) == set(frameworks.LIBRARIES)
+    renamed = {pkg: lib for lib, pkg in make_golden.IMPORT_NAMES.items() if pkg != lib}
+    assert renamed == dict(frameworks.ALIASES)
 
 
 def test_missing_data_folder_says_why(monkeypatch, tmp_path):
