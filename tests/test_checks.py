@@ -1,9 +1,11 @@
 """The exercise self-checks: right answers pass, wrong and unfinished ones do not."""
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
-from rmsnotes import checks
+from rmsnotes import checks, optim
 
 
 def adagrad_by_hand(x, s, g, lr, eps):
@@ -180,6 +182,21 @@ def test_notebook_07_answers_match_the_formulas():
     assert abs(first / np.sqrt(1e-4 / 0.1) - 1) > 0.1
     # v, m and b: three float32 arrays of 10 million entries
     assert checks.ANSWERS["07-centered-momentum-bytes"]() == 3 * 4 * 10_000_000
+
+
+def test_the_memory_answer_counts_without_allocating_the_parameters():
+    """The key is the bytes of 10 million parameters, computed without making them."""
+    opt = optim.rmsprop(centered=True, momentum=0.9)
+    per = [optim.state_nbytes(opt.init(np.zeros(n, np.float32))) / n for n in (1, 1000, 4096)]
+    assert per == [12.0, 12.0, 12.0]  # bytes grow with the count, nothing fixed on top
+    tracemalloc.start()
+    try:
+        answer = checks.ANSWERS["07-centered-momentum-bytes"]()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert answer == 120_000_000.0 and isinstance(answer, float)
+    assert peak < 1_000_000  # was 160 MB: x0 and the three state arrays
 
 
 def test_notebook_09_answers_match_the_formulas():
