@@ -343,11 +343,7 @@ def _boundary_beta_c3() -> float:
     # the beta at which RMSprop's drift per period on Reddi's problem (C = 3) is 0
     from rmsnotes import limits
 
-    lo, hi = 0.0, 0.99  # drift(0) = 1 > 0 > drift(0.99)
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if limits.reddi_drift(mid, 3.0) > 0 else (lo, mid)
-    return (lo + hi) / 2
+    return limits.reddi_boundary(3.0)
 
 
 def _regret_c5() -> float:

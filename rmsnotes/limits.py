@@ -19,6 +19,7 @@ gradient within a step or two: the step it takes on C is about -lr, the two step
     reddi_run(opt, C, ...)      optim.run on the problem (C may be an array: one run per C)
     reddi_regret(xs, C)         the average regret R_T / T of a trajectory
     reddi_drift(beta, C)        RMSprop's steady-state movement per period, per unit lr
+    reddi_boundary(C)           the beta at which that drift is 0 (bisection)
     phase_diagram(betas, Cs)    RMSprop's end point over a grid of (beta, C)
     rate_clipped_rmsprop(...)   RMSprop whose per-coordinate rate is clipped to [lo, hi]
 
@@ -33,9 +34,10 @@ positive: x climbs to +1 (the failure); negative: x descends to -1. beta = 0 giv
 drift 1 for every C (sign descent: one step down, two up). As beta -> 1, v tends to
 the mean of g^2, (C^2 + 2) / 3, and the drift to (2 - C) / sqrt((C^2 + 2) / 3) < 0:
 a large enough beta, chosen *after* C, converges (Shi et al. 2021). The boundary
-drift = 0 runs at about beta C^2 ~ 1 for small beta (Reddi et al. take
-beta2 = 1 / (1 + C^2) in their Theorem 1). Near it |drift| is small and 3000 steps do
-not reach either end.
+drift = 0 (``reddi_boundary``) lies near beta ~ 1 / C for moderate C (beta C between
+0.8 and 1.6 for C from 2.5 to 20); Reddi et al.'s Theorem 1 takes
+beta2 = 1 / (1 + C^2), far inside the failure region (drift about 0.7). Near the
+boundary |drift| is small and 3000 steps do not reach either end.
 
 AMSGrad divides by the running maximum of v, which keeps the C step's v: every step
 is then lr_t g_t / sqrt(vmax), one period moves lr_t (2 - C) / sqrt(vmax) < 0, and x
@@ -80,6 +82,7 @@ __all__ = [
     "reddi_run",
     "reddi_regret",
     "reddi_drift",
+    "reddi_boundary",
     "phase_diagram",
     "rate_clipped_rmsprop",
 ]
@@ -99,6 +102,22 @@ def _check_C(C: Any) -> np.ndarray:
         raise ValueError(
             f"C must be > 0 and finite (Reddi et al.'s problem needs C > 2), got {C!r}"
         )
+    return arr
+
+
+def _check_x0(x0: Any) -> float:
+    """x0 as a float, finite and in the feasible set [-1, 1]."""
+    x0 = _validate.finite("x0", x0)
+    if not -1.0 <= x0 <= 1.0:
+        raise ValueError(f"x0 must lie in the feasible set [-1, 1], got {x0!r}")
+    return x0
+
+
+def _check_betas(name: str, values: Any) -> np.ndarray:
+    """values as a float array, each 0 <= beta < 1 (the error names ``name``)."""
+    arr = _validate.real_array(name, values)
+    if arr.size == 0 or not np.all((arr >= 0) & (arr < 1)):
+        raise ValueError(f"{name} must satisfy 0 <= beta < 1, got {arr.tolist()}")
     return arr
 
 
@@ -185,9 +204,7 @@ def reddi_run(
     if not isinstance(opt, optim.Optimizer):
         raise TypeError(f"opt must be an Optimizer from rmsnotes.optim, got {opt!r}")
     C = _check_C(C)
-    x0 = _validate.finite("x0", x0)
-    if not -1.0 <= x0 <= 1.0:
-        raise ValueError(f"x0 must lie in the feasible set [-1, 1], got {x0!r}")
+    x0 = _check_x0(x0)
     lr_decay = _validate.flag("lr_decay", lr_decay)
     grads = reddi_gradients(C, steps)
     schedule = reddi_schedule if lr_decay else None
@@ -264,14 +281,47 @@ def reddi_drift(beta: Any, C: Any) -> np.ndarray:
         >>> reddi_drift([0.0, 0.1, 0.9], 3.0).round(3)    # sign descent: one down, two up
         array([ 1.   ,  0.681, -0.443])
     """
-    b = _validate.real_array("beta", beta)
-    if b.size == 0 or not np.all((b >= 0) & (b < 1)):
-        raise ValueError(f"beta must satisfy 0 <= beta < 1, got {beta!r}")
+    b = _check_betas("beta", beta)
     C = _check_C(C)
     v1 = (1 - b) * (C**2 + b + b**2) / (1 - b**3)
     v2 = b * v1 + (1 - b)
     v3 = b * v2 + (1 - b)
     return 1 / np.sqrt(v2) + 1 / np.sqrt(v3) - C / np.sqrt(v1)
+
+
+def reddi_boundary(C: float, *, iterations: int = 60) -> float:
+    """The beta at which RMSprop's drift on Reddi et al.'s problem changes sign, for one C.
+
+    Bisection on ``reddi_drift(beta, C)`` over [0, 0.99]: drift(0) = 1 > 0, and for
+    C > 2 the drift at 0.99 is negative (it tends to (2 - C) / sqrt((C^2 + 2) / 3)
+    as beta -> 1). Below the returned beta RMSprop drifts to +1 (the failure), above it
+    to -1. ``iterations`` halvings of the interval leave an error below 0.99 / 2^60.
+
+    Args:
+        C: the problem's large gradient, a number > 2 whose boundary lies below 0.99
+            (C >= 2.01 or so; closer to 2 the boundary is above 0.99).
+        iterations: the number of halvings, an int >= 1.
+
+    Raises:
+        ValueError: C <= 2 or so close to 2 that the drift at beta = 0.99 is still > 0.
+
+    Example:
+        >>> round(reddi_boundary(3.0), 4)
+        0.4723
+        >>> abs(float(reddi_drift(reddi_boundary(10.0), 10.0))) < 1e-9
+        True
+    """
+    C = float(_check_C(C))
+    iterations = _validate.count("iterations", iterations, 1)
+    lo, hi = 0.0, 0.99
+    if not reddi_drift(hi, C) < 0:
+        raise ValueError(
+            f"C must be > 2 with its boundary below beta = 0.99 (about C >= 2.01), got {C!r}"
+        )
+    for _ in range(iterations):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if reddi_drift(mid, C) > 0 else (lo, mid)
+    return (lo + hi) / 2
 
 
 class PhaseDiagram(NamedTuple):
@@ -309,8 +359,9 @@ def phase_diagram(
     x0).final``, float for float (the tests check it), computed for the whole grid
     at once: the same arithmetic as ``optim.rmsprop``'s update and ``optim.run``'s
     schedule and projection, with beta an array. (``optim.run`` takes one beta per
-    run, and one run per beta would cost a Python loop of ``steps`` per beta: 12
-    betas x 3000 steps take about a second, the grid at once some milliseconds.)
+    run, and one run per beta costs a Python loop of ``steps`` per beta; the
+    notebook's 45 x 45 grid over 3000 steps runs tens of times faster at once:
+    ``.venv/bin/python benchmarks/bench_phase_diagram.py`` measures both ways.)
 
     Args:
         betas: RMSprop's decay rates, 1-D, each 0 <= beta < 1.
@@ -326,15 +377,11 @@ def phase_diagram(
                [-0.59, -1.  ],
                [-0.99, -1.  ]])
     """
-    betas = _grid("betas", betas)
-    if not np.all((betas >= 0) & (betas < 1)):
-        raise ValueError(f"every beta must satisfy 0 <= beta < 1, got {betas.tolist()}")
+    betas = _check_betas("betas", _grid("betas", betas))
     Cs = _check_C(_grid("Cs", Cs))
     steps = _validate.count("steps", steps, 0)
     lr = _validate.positive("lr", lr)
-    x0 = _validate.finite("x0", x0)
-    if not -1.0 <= x0 <= 1.0:
-        raise ValueError(f"x0 must lie in the feasible set [-1, 1], got {x0!r}")
+    x0 = _check_x0(x0)
     beta = betas[:, None]
     keep = 1 - beta  # optim.rmsprop's (1 - beta), here one per row
     large = np.broadcast_to(Cs[None, :], (len(betas), len(Cs)))
@@ -364,15 +411,20 @@ def rate_clipped_rmsprop(
     with dynamic bound of learning rate", ICLR 2019), with constant bounds: theirs
     close in over time on one final SGD rate, so that the method ends as SGD. With
     ``lo = 0`` and ``hi = inf`` this is ``optim.rmsprop(lr, beta, eps)`` to rounding
-    ((lr / d) g against lr (g / d)); with ``lo = hi`` it is gradient descent at lr = lo. A schedule in
+    ((lr / d) g against lr (g / d)); with ``lo = hi`` it is gradient descent at
+    lr = lo. A schedule in
     ``optim.run`` multiplies the whole step (lr_t, lo_t and hi_t alike).
 
     Args:
-        lr: > 0. beta: 0 <= beta < 1. eps: >= 0.
-        lo: the smallest rate, >= 0. hi: the largest, >= lo (may be inf).
+        lr: the learning rate, > 0.
+        beta: the decay rate of v, 0 <= beta < 1.
+        eps: added to sqrt(v), >= 0.
+        lo: the smallest rate, >= 0.
+        hi: the largest rate, >= lo (may be inf).
 
     Returns:
-        an :class:`optim.Optimizer` named ``"rmsprop"`` whose state is RMSprop's
+        an :class:`optim.Optimizer` named ``"rmsprop_clipped"`` (so plots label it
+        apart from plain RMSprop) whose state is RMSprop's
         (``optim.RMSpropState``; ``run`` records v) and whose ``rate`` is the clipped rate.
 
     Example:
@@ -398,4 +450,4 @@ def rate_clipped_rmsprop(
 
     hyperparams = dict(base.hyperparams)
     hyperparams.update(lo=lo, hi=hi)
-    return optim.Optimizer(base.init, update, rate, "rmsprop", hyperparams)
+    return optim.Optimizer(base.init, update, rate, "rmsprop_clipped", hyperparams)

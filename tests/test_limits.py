@@ -235,6 +235,32 @@ def test_regret_by_hand():
         limits.reddi_regret(np.zeros((4, 2)), [3.0, 4.0, 5.0])
 
 
+# ------------------------------------------------------------------ the boundary
+
+
+@pytest.mark.parametrize("C", [2.5, 3.0, 10.0, 20.0])
+def test_boundary_is_the_sign_change_of_the_drift(C):
+    b = limits.reddi_boundary(C)
+    assert 0.0 < b < 0.99
+    assert limits.reddi_drift(b - 1e-9, C) > 0 > limits.reddi_drift(b + 1e-9, C)
+
+
+def test_boundary_near_one_over_C_and_reddis_choice_inside_the_failure():
+    for C in (2.5, 3.0, 5.0, 10.0, 20.0):  # the module docstring's beta C in [0.8, 1.6]
+        assert 0.8 < limits.reddi_boundary(C) * C < 1.6, C
+        # Reddi et al.'s beta2 = 1 / (1 + C^2): well below the boundary, drift about 0.7
+        assert 0.65 < limits.reddi_drift(1 / (1 + C**2), C) < 0.75, C
+
+
+def test_boundary_bad_input():
+    with pytest.raises(ValueError, match="C must be > 2"):
+        limits.reddi_boundary(2.0)
+    with pytest.raises(ValueError, match="C must be > 0"):
+        limits.reddi_boundary(-1.0)
+    with pytest.raises(ValueError, match="iterations must be >= 1"):
+        limits.reddi_boundary(3.0, iterations=0)
+
+
 # ------------------------------------------------------------- rate-clipped RMSprop
 
 
@@ -285,6 +311,7 @@ def test_rate_clipped_bad_input():
     with pytest.raises(ValueError, match="beta"):
         limits.rate_clipped_rmsprop(beta=1.0)
     opt = limits.rate_clipped_rmsprop()
+    assert opt.name == "rmsprop_clipped"  # labelled apart from plain RMSprop in plots
     with pytest.raises(ValueError, match="shape"):
         opt.update(np.zeros(2), opt.init(np.zeros(3)))
 
