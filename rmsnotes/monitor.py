@@ -152,8 +152,11 @@ def _flat(values: np.ndarray) -> np.ndarray:
 def groups_of(hist: History, groups: Mapping[str, Any] | None = None) -> dict[str, np.ndarray]:
     """The groups as name -> sorted coordinate indices, checked against the History.
 
-    ``groups`` maps a name to an int, a slice or a sequence of ints (indices into the
-    flat parameter vector); None makes each coordinate its own group, ``"x[i]"``.
+    ``groups`` maps a name to an int, a slice or a sequence of ints (indices
+    0 .. n - 1 into the flat parameter vector of n coordinates; negative indices are
+    rejected rather than wrapped, a slice follows Python's rules); None makes each
+    coordinate its own group, ``"x[i]"``. A non-mapping is a TypeError, an empty
+    dict a ValueError.
 
     Example:
         >>> from rmsnotes import optim
@@ -164,8 +167,10 @@ def groups_of(hist: History, groups: Mapping[str, Any] | None = None) -> dict[st
     n = _flat(hist.xs).shape[1]
     if groups is None:
         return {f"x[{i}]": np.array([i]) for i in range(n)}
-    if not isinstance(groups, Mapping) or not groups:
+    if not isinstance(groups, Mapping):
         raise TypeError(f"groups must be a non-empty dict name -> indices, got {groups!r}")
+    if not groups:
+        raise ValueError("groups must be a non-empty dict name -> indices, got {}")
     index = np.arange(n)
     out = {}
     for name, where in groups.items():
@@ -178,10 +183,13 @@ def groups_of(hist: History, groups: Mapping[str, Any] | None = None) -> dict[st
                 raw = np.atleast_1d(np.asarray(where))
                 if raw.dtype.kind not in "iu" or raw.ndim != 1:
                     raise TypeError
+                if (raw < 0).any():
+                    raise IndexError
                 idx = index[raw]
         except IndexError:
             raise ValueError(
-                f"group {name!r} = {where!r} reaches outside the {n} coordinates"
+                f"group {name!r} = {where!r} reaches outside the {n} coordinates "
+                f"(indices 0 .. {n - 1})"
             ) from None
         except TypeError:
             raise TypeError(
@@ -196,6 +204,11 @@ def groups_of(hist: History, groups: Mapping[str, Any] | None = None) -> dict[st
 def _per_group(values: np.ndarray, groups: dict[str, np.ndarray], reduce) -> dict[str, np.ndarray]:
     flat = _flat(values)
     return {name: reduce(flat[:, idx]) for name, idx in groups.items()}
+
+
+def _rms(a: np.ndarray) -> np.ndarray:
+    """The RMS of each row, sqrt(mean of a^2): the module's one "gradient size"."""
+    return np.sqrt((a * a).mean(axis=1))
 
 
 def _norm(a: np.ndarray) -> np.ndarray:
@@ -253,14 +266,14 @@ def grad_norms(hist: History, groups: Mapping[str, Any] | None = None) -> dict[s
         array([3.53553391])
     """
     hist = _check_history(hist)
-    return _per_group(hist.grads, groups_of(hist, groups), lambda a: np.sqrt((a * a).mean(axis=1)))
+    return _per_group(hist.grads, groups_of(hist, groups), _rms)
 
 
 def accumulators(hist: History, groups: Mapping[str, Any] | None = None) -> dict[str, np.ndarray]:
     """The median of each group's squared-gradient statistic (s or v) after every step.
 
     Shape (T,) each: entry t - 1 is the state after step t (``hist.accumulator[t]``).
-    Raises AttributeError for an optimizer that keeps no such statistic (SGD).
+    Raises ValueError for an optimizer that keeps no such statistic (SGD).
 
     Example:
         >>> from rmsnotes import optim
@@ -269,7 +282,12 @@ def accumulators(hist: History, groups: Mapping[str, Any] | None = None) -> dict
         array([2. , 3. , 3.5])
     """
     hist = _check_history(hist)
-    acc = hist.accumulator[1:]
+    try:
+        acc = hist.accumulator[1:]
+    except AttributeError:
+        raise ValueError(
+            f"accumulators: {hist.name!r} keeps no squared-gradient statistic (s or v)"
+        ) from None
     return _per_group(acc, groups_of(hist, groups), lambda a: np.median(a, axis=1))
 
 
@@ -326,6 +344,7 @@ def find_stall(
     *,
     drop: float = 10.0,
     loss_target: float | None = None,
+    warmup: int | None = None,
 ) -> list[Finding]:
     """Groups whose steps shrank by ``drop`` while their gradient did not: a stall.
 
@@ -337,6 +356,14 @@ def find_stall(
     leaves the step as large as before: not a stall), and, if ``loss_target`` is
     given, the loss at t is still above it. One finding per stalled group.
 
+    The first ``warmup`` steps are ignored (neither a peak nor a stall): an average
+    that starts from v_0 = 0, as RMSprop's does, is biased low for about its window
+    1 / (1 - beta) steps, so a coordinate whose first gradients are small (a bias
+    at a random start) has an inflated rate there, a peak no later step matches.
+    The default is that window, round(1 / (1 - beta)), for an optimizer with a
+    ``beta`` (RMSprop, AdaDelta: 10 at beta 0.9), and 0 otherwise (AdaGrad's sum
+    s_t has no such bias: its step-1 rate is a real peak).
+
     AdaGrad on the intercept regression at lr 0.05 stalls so (its rate falls like
     1 / sqrt(t) while the gradient stays large); RMSprop's rate *rises* as its
     gradient shrinks, and plain SGD's never changes, so neither is flagged.
@@ -347,6 +374,7 @@ def find_stall(
         drop: the factor, > 1.
         loss_target: optional; a loss below which a run counts as done (e.g. a
             little above the least-squares loss). Needs ``hist.losses``.
+        warmup: an int >= 0, or None for the default above.
 
     Example:
         >>> from rmsnotes import optim
@@ -361,16 +389,23 @@ def find_stall(
         loss_target = _validate.finite("loss_target", loss_target)
         if hist.losses is None:
             raise ValueError("loss_target needs the losses: run with loss_fn=...")
+    if warmup is None:
+        beta = hist.optimizer.hyperparams.get("beta") if hist.optimizer is not None else None
+        warmup = round(1 / (1 - beta)) if beta is not None else 0
+    else:
+        warmup = _validate.count("warmup", warmup, 0)
     groups = groups_of(hist, groups)
     rates = effective_rates(hist, groups)
     grads = grad_norms(hist, groups)
     findings = []
     for name, idx in groups.items():
         rate, grad = rates[name], grads[name]
-        if rate.size == 0:
+        if rate.size <= warmup:
             continue
-        peak_at = _running_argmax(rate)
-        fell = rate * drop <= rate[peak_at]
+        # the peak over steps warmup + 1 .. t: the first warmup steps never count
+        peak_at = _running_argmax(np.where(np.arange(rate.size) < warmup, -np.inf, rate))
+        peak_at = np.maximum(peak_at, warmup)
+        fell = (rate * drop <= rate[peak_at]) & (np.arange(rate.size) >= warmup)
         # the gradient is still more than 1/drop of what it was at the peak (not
         # converged), and not larger (a growing gradient lowers the rate, not the step)
         still = (grad * drop > grad[peak_at]) & (grad <= grad[peak_at])
@@ -405,8 +440,8 @@ def find_blowup(hist: History, *, growth: float = 10.0) -> list[Finding]:
 
     A blow-up at step t: x_t, the gradient of step t or the loss at x_t is not
     finite, or the loss at x_t is more than ``growth`` times the smallest loss so far
-    (without losses: the gradient norm of step t more than ``growth`` times its
-    smallest so far). Losses are compared as given, so they should be >= 0 (a mean
+    (without losses: the RMS gradient of step t, as :func:`grad_norms` measures it
+    over all coordinates, more than ``growth`` times its smallest so far). Losses are compared as given, so they should be >= 0 (a mean
     squared error, a cross-entropy).
 
     Args:
@@ -437,8 +472,8 @@ def find_blowup(hist: History, *, growth: float = 10.0) -> list[Finding]:
         with np.errstate(invalid="ignore"):
             best = np.fmin.accumulate(series)[:-1]  # best up to x_{t-1}
     else:
-        what = "the gradient norm"
-        values = _norm(grads)
+        what = "the RMS gradient"
+        values = _rms(grads)
         with np.errstate(invalid="ignore"):
             best = np.fmin.accumulate(values)
             best = np.concatenate([[np.inf], best[:-1]])
