@@ -195,8 +195,8 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         '"Minimal hyperparameter tuning: works well with default settings"',
         "qualified",
-        "the default beta and eps are fine; the default lr 0.001 gets none of the three "
-        "problems near a solution in the course's budgets",
+        "corrected for lr (0.001 gets none of the three problems near a solution in the "
+        "course's budgets), confirmed for beta 0.9 and eps 1e-8 (fine on all three)",
         "06_hyperparameters.ipynb",
         '4. "Works well with default settings"?',
     ),
@@ -241,6 +241,39 @@ CLAIMS: tuple[Claim, ...] = (
         "07_variants_frameworks.ipynb",
         "6. Memory, measured",
     ),
+    # --- diagnostics (the notes' four monitoring tips)
+    Claim(
+        '"Effective learning rates: Monitor lr / sqrt(G_t + eps) for different parameters"',
+        "qualified",
+        "worth watching as medians per layer (AdaGrad's stall shows in them), but eps sits "
+        "outside the root in PyTorch, and one coordinate's rate of 1e6 can mean nothing",
+        "08_diagnostics.ipynb",
+        "3. Monitoring a training run",
+    ),
+    Claim(
+        '"Gradient accumulation: Track G_t values to ensure stability"',
+        "qualified",
+        "v tracks E[g^2] = mean^2 + variance, so near a minimum it measures the gradient "
+        "noise, not progress; in the three failures the signal came from other monitors",
+        "08_diagnostics.ipynb",
+        "1. Mini-batch gradients: what $v$ averages",
+    ),
+    Claim(
+        '"Parameter update magnitudes: Verify meaningful updates throughout training"',
+        "confirmed",
+        "the update/parameter ratio per layer told most: about 1e-2 when healthy at lr 0.01, "
+        "above 1 in the blow-up, at most 1e-5 over 600 steps for dead weights",
+        "08_diagnostics.ipynb",
+        "7. The notes' monitoring advice, tested",
+    ),
+    Claim(
+        '"Loss convergence: Ensure sustained progress unlike AdaGrad\'s stagnation"',
+        "qualified",
+        "watch the held-out loss too; with mini-batches a fixed lr ends at a noise floor set "
+        "by lr and the batch size, so progress stops there unless lr decays",
+        "08_diagnostics.ipynb",
+        "2. The noise floor of a fixed learning rate",
+    ),
     # --- limits
     Claim(
         '"Convex functions: guaranteed convergence to global optimum"',
@@ -269,14 +302,26 @@ CLAIMS: tuple[Claim, ...] = (
 )
 
 
+def _rows(claims: tuple[Claim, ...]) -> tuple[Claim, ...]:
+    """The rows, each checked to be a :class:`Claim` (TypeError naming the first that is not)."""
+    rows = tuple(claims)
+    for k, row in enumerate(rows):
+        if not isinstance(row, Claim):
+            raise TypeError(f"claims[{k}] must be a Claim, got {row!r}")
+    return rows
+
+
 def counts(claims: tuple[Claim, ...] = CLAIMS) -> dict[str, int]:
     """How many rows have each verdict.
+
+    Raises:
+        TypeError: a row is not a :class:`Claim`.
 
     Example:
         >>> counts((CLAIMS[0], CLAIMS[1]))
         {'confirmed': 1, 'corrected': 1}
     """
-    return dict(Counter(c.verdict for c in claims))
+    return dict(Counter(c.verdict for c in _rows(claims)))
 
 
 def _cell(text: str) -> str:
@@ -289,6 +334,9 @@ def as_markdown(claims: tuple[Claim, ...] = CLAIMS) -> str:
     The notebook link is relative (the notebooks sit side by side); a section is named
     by its heading text.
 
+    Raises:
+        TypeError: a row is not a :class:`Claim`.
+
     Example:
         >>> as_markdown(CLAIMS[:1]).splitlines()[2].startswith("| 1 | AdaGrad: G_t grows")
         True
@@ -297,7 +345,7 @@ def as_markdown(claims: tuple[Claim, ...] = CLAIMS) -> str:
         "| # | claim in the source notes | verdict | why | where |",
         "|---|---|---|---|---|",
     ]
-    for k, c in enumerate(claims, 1):
+    for k, c in enumerate(_rows(claims), 1):
         where = f"[{c.notebook[:2]}]({c.notebook}), {_cell(c.section)}"
         lines.append(f"| {k} | {_cell(c.claim)} | **{c.verdict}** | {_cell(c.reason)} | {where} |")
     return "\n".join(lines)

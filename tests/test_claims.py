@@ -68,5 +68,18 @@ def test_markdown_table():
     assert "a \\| b" in claims.as_markdown((row,))
 
 
+def test_rows_that_are_not_claims_are_named():
+    with pytest.raises(TypeError, match=r"claims\[1\] must be a Claim"):
+        claims.as_markdown((claims.CLAIMS[0], ("a", "confirmed")))
+    with pytest.raises(TypeError, match=r"claims\[0\] must be a Claim"):
+        claims.counts(["a"])
+
+
+def test_every_notebook_with_verdicts_is_cited():
+    cited = {c.notebook for c in claims.CLAIMS}
+    for n in ("01", "02", "03", "04", "05", "06", "07", "08", "09"):
+        assert any(name.startswith(n) for name in cited), n
+
+
 def test_import_does_nothing():
     assert_import_changes_nothing("rmsnotes.claims")
