@@ -41,7 +41,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import BoundaryNorm, ListedColormap
-from matplotlib.ticker import NullLocator
+from matplotlib.ticker import FuncFormatter, NullLocator
 
 from rmsnotes.optim import History, Optimizer
 
@@ -61,6 +61,7 @@ __all__ = [
     "plot_monitor",
     "plot_findings",
     "plot_phase_diagram",
+    "plain_log_ticks",
 ]
 
 #: The eight Okabe-Ito colours, by name.
@@ -934,3 +935,40 @@ def plot_phase_diagram(diagram, ax=None, *, boundary: bool = True):
     ax.set_xlabel("$C$")
     ax.set_ylabel(r"$\beta$")
     return mesh
+
+
+def _plain_number(value: float, _pos: Any = None) -> str:
+    """0.01 .. 100 as plain numbers ("0.5", "20"), beyond as powers of ten ("1e-6")."""
+    if 1e-2 <= value <= 1e2:
+        return f"{value:g}"
+    return f"1e{np.log10(value):.0f}"
+
+
+def plain_log_ticks(ax, *, minor: bool = False):
+    """Label a log y axis with plain numbers (0.01, 1e-6) instead of mathtext 10^-2.
+
+    Mathtext tick labels are what makes a log panel slow to draw (each is parsed and
+    laid out as a formula), so the course's many-panel figures use plain ones. Minor
+    ticks are removed, unless ``minor=True``: an axis that spans less than a decade has
+    only minor ticks to label, and then they are labelled the same way.
+
+    Returns:
+        ``ax``, for chaining.
+
+    Example:
+        >>> fig, ax = new_figure()
+        >>> ax.set_yscale("log")
+        >>> _ = ax.plot([1, 2], [1e-6, 1e2])
+        >>> _ = plain_log_ticks(ax)
+        >>> ax.yaxis.get_major_formatter()(1e-6, 0), ax.yaxis.get_major_formatter()(0.5, 0)
+        ('1e-6', '0.5')
+        >>> plt.close(fig)
+    """
+    ax = _axes(ax)
+    plain = FuncFormatter(_plain_number)
+    ax.yaxis.set_major_formatter(plain)
+    if minor:
+        ax.yaxis.set_minor_formatter(plain)
+    else:
+        ax.yaxis.set_minor_locator(NullLocator())
+    return ax

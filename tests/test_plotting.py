@@ -623,3 +623,25 @@ def test_every_public_function_has_an_example():
         obj = getattr(plotting, name)
         if callable(obj):
             assert re.search(r"Example:\n\s+>>>", obj.__doc__), name
+
+
+def test_plain_log_ticks_labels_without_mathtext_and_drops_minor_ticks():
+    fig, ax = plotting.new_figure()
+    ax.set_yscale("log")
+    ax.plot([0, 1], [1e-6, 1e2])
+    assert plotting.plain_log_ticks(ax) is ax
+    fmt = ax.yaxis.get_major_formatter()
+    assert [fmt(v, 0) for v in (1e-6, 0.01, 0.5, 20.0, 1e3)] == ["1e-6", "0.01", "0.5", "20", "1e3"]
+    fig.canvas.draw()
+    assert ax.yaxis.get_minorticklocs().size == 0
+    assert not any("$" in t.get_text() for t in ax.get_yticklabels())
+
+
+def test_plain_log_ticks_can_label_minor_ticks_for_a_short_axis():
+    fig, ax = plotting.new_figure()
+    ax.set_yscale("log")
+    ax.plot([0, 1], [0.2, 0.6])
+    plotting.plain_log_ticks(ax, minor=True)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.yaxis.get_ticklabels(minor=True) if t.get_text()]
+    assert labels and not any("$" in s for s in labels)
