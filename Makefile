@@ -11,13 +11,14 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+BROWSER_STAMP := $(VENV)/.installed-browser
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 # Strict nbval: every stored text output must match; only PNG images are not compared.
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab test test-portable unit nbval lint format execute profile bench lock clean
+.PHONY: help setup lab test test-portable test-browser unit nbval lint format execute profile bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -45,6 +46,15 @@ test: lint unit nbval  ## everything CI checks: lint, unit tests, strict nbval
 
 test-portable: $(STAMP)  ## strict nbval under other CPUs' BLAS and SIMD kernels (x86_64)
 	$(BIN)/python tools/test_portable.py $(if $(NB),$(NB),)
+
+# playwright goes into .venv only for this target (learners never need it); it drives
+# Debian's chromium (or $$CHROMIUM), since `playwright install` cannot download here.
+$(BROWSER_STAMP): $(STAMP) requirements-browser.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-browser.txt
+	@touch $(BROWSER_STAMP)
+
+test-browser: $(BROWSER_STAMP)  ## every notebook run in JupyterLab in Chromium (NB=notebooks/X.ipynb for one)
+	$(BIN)/python tools/test_browser.py $(NB)
 
 unit: $(STAMP)  ## unit, property and golden-data tests, plus the docstring examples
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests rmsnotes
