@@ -12,6 +12,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.installed-browser
+BINDER_STAMP := $(VENV)/.installed-binder
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 # Strict nbval: every stored text output must match; only PNG images are not compared.
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
@@ -19,6 +20,7 @@ LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help setup lab test test-portable test-browser unit nbval lint format execute profile bench lock clean
+.PHONY: wheelhouse test-offline binder-check
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -27,16 +29,40 @@ help:  ## list the targets
 # venv's own Python, which an older .venv left in place could still be.
 CHECK_PY := import sys; sys.exit(0 if sys.version_info >= (3, 11) else "rmsnotes needs Python 3.11 or newer; this is " + sys.version.split()[0] + " (" + sys.executable + "). Run: make clean setup PYTHON=python3.12")
 
+# An offline room: `make setup WHEELHOUSE=path` installs from a folder that
+# `make wheelhouse` filled, with no network. pip also builds the editable rmsnotes from
+# it: the isolated build environment gets setuptools from the same folder.
+OFFLINE := $(if $(WHEELHOUSE),--no-index --find-links $(WHEELHOUSE))
+
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c '$(CHECK_PY)'
 	$(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -c '$(CHECK_PY)'
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(OFFLINE) -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(OFFLINE) --no-deps -e .
 	@touch $(STAMP)
 	@echo "Environment ready in $(VENV)."
 
-setup: $(STAMP)  ## create .venv with the pinned packages and rmsnotes (editable)
+setup: $(STAMP)  ## create .venv with the pinned packages and rmsnotes (WHEELHOUSE=path: offline)
+
+# Every pinned wheel, the build backend that pyproject.toml names (to build the editable
+# rmsnotes offline) and, with WITH_BROWSER=1, the browser test's packages. Wheels only,
+# for $(PYTHON)'s platform and version; WHEELHOUSE_ARGS="--platform ... --python-version ..."
+# downloads for another (README: An offline room).
+WHEELHOUSE_DIR = $(or $(WHEELHOUSE),wheelhouse)
+BUILD_REQUIRES = $(shell $(PYTHON) -c 'import shlex, tomllib; print(*map(shlex.quote, tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]))')
+WHEELHOUSE_ARGS ?=
+
+wheelhouse:  ## download every pinned wheel into wheelhouse/ (WHEELHOUSE=path), for a USB stick
+	$(PYTHON) -m pip download --quiet --disable-pip-version-check --only-binary=:all: \
+	  --dest $(WHEELHOUSE_DIR) -r requirements.txt $(BUILD_REQUIRES) \
+	  $(if $(WITH_BROWSER),-r requirements-browser.txt) $(WHEELHOUSE_ARGS)
+	@$(PYTHON) -c 'import sys, sysconfig; print("wheels for", " ".join(sys.argv[1:]) or f"Python {sys.version_info[0]}.{sys.version_info[1]} on {sysconfig.get_platform()} (this machine)")' $(WHEELHOUSE_ARGS)
+	@echo "$$(ls $(WHEELHOUSE_DIR)/*.whl | wc -l) wheels, $$(du -sh $(WHEELHOUSE_DIR) | cut -f1) in $(WHEELHOUSE_DIR)/"
+
+test-offline:  ## install from the wheelhouse into a fresh venv with pip cut off from the network
+	$(if $(WHEELHOUSE),,$(MAKE) --no-print-directory wheelhouse)
+	$(PYTHON) tools/test_offline.py $(WHEELHOUSE_DIR) --python $(PYTHON)
 
 lab: $(STAMP)  ## open JupyterLab on notebooks/00_index.ipynb (LAB_ARGS="--no-browser" etc.)
 	$(BIN)/jupyter lab --ServerApp.root_dir=. \
@@ -55,6 +81,15 @@ $(BROWSER_STAMP): $(STAMP) requirements-browser.txt
 
 test-browser: $(BROWSER_STAMP)  ## every notebook run in JupyterLab in Chromium (NB=notebooks/X.ipynb for one)
 	$(BIN)/python tools/test_browser.py $(NB)
+
+# repo2docker shares its pins with requirements.txt (pip would refuse otherwise: -c), so
+# it goes into .venv; it prints the Dockerfile Binder would build without a Docker engine.
+$(BINDER_STAMP): $(STAMP) requirements-binder.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-binder.txt -c requirements.txt
+	@touch $(BINDER_STAMP)
+
+binder-check: $(BINDER_STAMP)  ## repo2docker's Dockerfile installs environment.yml, which matches the lock
+	$(BIN)/python tools/binder_check.py
 
 unit: $(STAMP)  ## unit, property and golden-data tests, plus the docstring examples
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests rmsnotes
