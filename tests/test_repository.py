@@ -109,6 +109,17 @@ def test_ci_runs_make_test_then_the_portable_check():
     assert (ROOT / ".ci" / "run").stat().st_mode & 0o111, ".ci/run must be executable"
 
 
+def test_ci_then_runs_the_browser_binder_and_offline_checks():
+    lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    later = ["make test-browser", "make binder-check", "make test-offline"]
+    assert all(step in lines for step in later), f".ci/run must run {later}"
+    order = [lines.index(step) for step in ["make test-portable", *later]]
+    assert order == sorted(order), f".ci/run runs them out of order: {later}"
+    chromium = next(i for i, line in enumerate(lines) if "apt-get install" in line)
+    assert "chromium" in lines[chromium] and chromium < lines.index("make test-browser")
+    assert "set -euo pipefail" in lines
+
+
 # -------------------------------------------------------------- stored notebooks
 
 
