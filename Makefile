@@ -68,7 +68,7 @@ lab: $(STAMP)  ## open JupyterLab on notebooks/00_index.ipynb (LAB_ARGS="--no-br
 	$(BIN)/jupyter lab --ServerApp.root_dir=. \
 	  --LabApp.default_url=/lab/tree/notebooks/00_index.ipynb $(LAB_ARGS)
 
-test: lint unit nbval  ## everything CI checks: lint, unit tests, strict nbval
+test: lint unit nbval  ## lint, unit tests, strict nbval (CI, .ci/run, runs this first)
 
 test-portable: $(STAMP)  ## strict nbval under other CPUs' BLAS and SIMD kernels (x86_64)
 	$(BIN)/python tools/test_portable.py $(if $(NB),$(NB),)
