@@ -20,7 +20,7 @@ LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help setup lab test test-portable test-browser unit nbval lint format execute profile bench lock clean
-.PHONY: wheelhouse test-offline binder-check
+.PHONY: wheelhouse test-offline binder-check student
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -90,6 +90,13 @@ $(BINDER_STAMP): $(STAMP) requirements-binder.txt
 
 binder-check: $(BINDER_STAMP)  ## repo2docker's Dockerfile installs environment.yml, which matches the lock
 	$(BIN)/python tools/binder_check.py
+
+# The learners' hand-out: every notebook without its folded solutions, speaker notes and
+# outputs, plus what `make setup` / `make lab` need, in build/student/ and a zip of it.
+# Standard library only: an instructor needs no .venv for it.
+student:  ## student copies: build/student/ and build/rmsnotes-student.zip (no solutions, no outputs)
+	@$(PYTHON) -c '$(CHECK_PY)'
+	$(PYTHON) tools/make_student.py
 
 unit: $(STAMP)  ## unit, property and golden-data tests, plus the docstring examples
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests rmsnotes
