@@ -1,0 +1,362 @@
+"""tools/make_student.py: the student copies, built from every notebook and then run.
+
+The first tests feed :func:`student_notebook` small notebooks made here, so each rule
+(solutions out, other folds kept, notes cells out, outputs cleared, the "Show solution"
+sentence rewritten, non-notebooks refused) is shown to act. The rest build the whole
+student tree from the repository as it is, check every notebook against its source and
+then execute every student notebook the way a learner would: a python3 kernel of this
+environment importing the copy's own ``rmsnotes`` (PYTHONPATH), the working folder the
+copy's notebooks/, MPLBACKEND unset (the inline backend), figures written to a scratch
+folder. Two kernels run at once (the notebooks take about half the time that way on
+two cores). Every check cell must print ``not yet:`` and none ``correct:``: the copy
+holds no answers.
+"""
+
+import asyncio
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path, PurePosixPath
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+JOBS = 2  # kernels at once
+
+_spec = importlib.util.spec_from_file_location("make_student", ROOT / "tools" / "make_student.py")
+make_student = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make_student)
+
+EXERCISE_HEADING = re.compile(r"^#{2,6}\s+Exercise\b.*$", re.MULTILINE)
+DETAILS_BLOCK = re.compile(r"<details\b.*?</details\s*>", re.DOTALL | re.IGNORECASE)
+SOLUTION_FOLD = re.compile(r"<details>\s*<summary>[^<]*solution", re.IGNORECASE)
+
+
+def text(cell):
+    src = cell["source"]
+    return src if isinstance(src, str) else "".join(src)
+
+
+def notebook(*cells):
+    """A minimal nbformat-4 notebook; cells are (type, source) or (type, source, tags)."""
+    out = []
+    for i, (kind, source, *tags) in enumerate(cells):
+        cell = {"cell_type": kind, "id": f"c{i}", "metadata": {}, "source": source}
+        if tags:
+            cell["metadata"]["tags"] = tags[0]
+        if kind == "code":
+            cell |= {"execution_count": i + 1, "outputs": [{"output_type": "stream", "text": "x"}]}
+        out.append(cell)
+    return {"cells": out, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+SOLUTION = "<details><summary>Show solution</summary>\n\n```python\nanswer = 1\n```\n</details>"
+ASIDE = "<details><summary>If the gradients can grow</summary>\n\nA proof.\n</details>"
+
+
+# ----------------------------------------------------------------- the rules
+
+
+def test_a_cell_holding_only_a_solution_is_dropped():
+    nb = notebook(("markdown", "### Exercise 1"), ("code", "answer = None"), ("markdown", SOLUTION))
+    cells = make_student.student_notebook(nb)["cells"]
+    assert [text(c) for c in cells] == ["### Exercise 1", "answer = None"]
+
+
+def test_a_solution_inside_a_cell_goes_and_the_rest_stays():
+    nb = notebook(("markdown", f"Before.\n\n{SOLUTION}\n\nAfter."))
+    (cell,) = make_student.student_notebook(nb)["cells"]
+    assert text(cell) == "Before.\n\nAfter."
+
+
+def test_a_fold_that_is_not_a_solution_stays_verbatim():
+    nb = notebook(("markdown", f"Text.\n\n{ASIDE}"), ("markdown", SOLUTION))
+    cells = make_student.student_notebook(nb)["cells"]
+    assert [text(c) for c in cells] == [f"Text.\n\n{ASIDE}"]
+
+
+def test_a_solution_with_a_fold_inside_goes_whole():
+    nested = SOLUTION.replace("</details>", f"{ASIDE}\n</details>")
+    nb = notebook(("markdown", f"Keep.\n\n{nested}"))
+    assert [text(c) for c in make_student.student_notebook(nb)["cells"]] == ["Keep."]
+
+
+@pytest.mark.parametrize("bad", ["<details><summary>Show solution</summary> open", "x </details>"])
+def test_unbalanced_folds_are_refused_with_the_cell_named(bad):
+    with pytest.raises(ValueError, match=r"demo\.ipynb, cell 0 \(id c0\).*details"):
+        make_student.student_notebook(notebook(("markdown", bad)), "demo.ipynb")
+
+
+def test_instructor_notes_cells_are_dropped_and_other_tags_kept():
+    nb = notebook(
+        ("markdown", "## 1. A section"),
+        ("markdown", "**Time:** 5 min. Say: ...", ["instructor-notes"]),
+        ("code", "x = 1", ["keep-me"]),
+    )
+    cells = make_student.student_notebook(nb)["cells"]
+    assert [text(c) for c in cells] == ["## 1. A section", "x = 1"]
+    assert cells[1]["metadata"]["tags"] == ["keep-me"]
+
+
+def test_outputs_and_counts_are_cleared_and_the_input_is_not_changed():
+    nb = notebook(("code", "print(1)"))
+    nb["metadata"]["widgets"] = {"state": {}}
+    before = json.dumps(nb)
+    out = make_student.student_notebook(nb)
+    assert out["cells"][0]["outputs"] == [] and out["cells"][0]["execution_count"] is None
+    assert "widgets" not in out["metadata"]
+    assert json.dumps(nb) == before
+
+
+def test_the_show_solution_sentence_is_rewritten_across_line_breaks():
+    nb = notebook(
+        ("markdown", "Run it.\nSolutions are\nfolded under **Show solution**; try first.")
+    )
+    (cell,) = make_student.student_notebook(nb)["cells"]
+    assert "Show solution" not in text(cell) and "student copy" in text(cell)
+    assert text(cell).startswith("Run it.\n")
+
+
+def test_an_unknown_mention_of_folded_solutions_stops_the_build():
+    nb = notebook(("markdown", "The folded solutions are at the end."))
+    with pytest.raises(ValueError, match="folded solution.*REWRITES"):
+        make_student.student_notebook(nb, "demo.ipynb")
+
+
+def test_links_to_files_left_out_point_to_the_public_repository(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "guide.md").write_text("x")
+    relink = make_student.relinker(
+        PurePosixPath("notebooks"),
+        {"notebooks/01.ipynb", "figures/a.png"}.__contains__,
+        lambda rel: (tmp_path / rel).exists(),
+        "https://example.org/r",
+    )
+    md = (
+        "[guide](../docs/guide.md#top) [next](01.ipynb) ![f](../figures/a.png) "
+        "[web](https://x.y) $[g^2](1-\\beta^t)$"
+    )
+    assert relink(md) == (
+        "[guide](https://example.org/r/blob/HEAD/docs/guide.md#top) [next](01.ipynb) "
+        "![f](../figures/a.png) [web](https://x.y) $[g^2](1-\\beta^t)$"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "why"),
+    [
+        ("notes.txt", "{}", "does not end in .ipynb"),
+        ("broken.ipynb", "{not json", "is not a notebook"),
+        ("list.ipynb", "[1, 2]", "no list of cells"),
+        ("old.ipynb", '{"cells": [], "nbformat": 3}', "nbformat 3"),
+        ("odd.ipynb", '{"cells": [{"cell_type": "image"}], "nbformat": 4}', "cell 0"),
+    ],
+)
+def test_anything_but_a_notebook_is_refused_clearly(tmp_path, name, content, why):
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(make_student.NotANotebook, match=re.escape(why)):
+        make_student.load_notebook(path)
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools" / "make_student.py"),
+            "--notebook",
+            path,
+            tmp_path / "o",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2 and why in run.stderr and not (tmp_path / "o").exists()
+
+
+def test_a_folder_the_script_did_not_make_is_not_touched(tmp_path):
+    (tmp_path / "mine.txt").write_text("keep")
+    with pytest.raises(ValueError, match="not made by this script"):
+        make_student.build_tree(ROOT, tmp_path)
+    assert (tmp_path / "mine.txt").read_text() == "keep"
+    with pytest.raises(ValueError, match="over the repository"):
+        make_student.build_tree(ROOT, ROOT)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_transformation_is_idempotent(path):
+    once = make_student.student_notebook(make_student.load_notebook(path), path.name)
+    assert make_student.student_notebook(once, path.name) == once
+
+
+# ------------------------------------------------------- the tree, as built
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    out = tmp_path_factory.mktemp("copy") / "student"
+    make_student.build_tree(ROOT, out)
+    return out
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_student_notebook_keeps_the_exercises_and_nothing_else_of_the_answers(tree, path):
+    source = json.loads(path.read_text())
+    student = make_student.load_notebook(tree / "notebooks" / path.name)
+    src_md = [text(c) for c in source["cells"] if c["cell_type"] == "markdown"]
+    md = "\n".join(text(c) for c in student["cells"] if c["cell_type"] == "markdown")
+
+    # no solution left; any other fold is one of the source's, word for word
+    folds = DETAILS_BLOCK.findall(md)
+    asides = [b for b in DETAILS_BLOCK.findall("\n".join(src_md)) if not SOLUTION_FOLD.match(b)]
+    assert folds == asides
+    assert "Show solution" not in md
+    assert not any("instructor-notes" in c["metadata"].get("tags", []) for c in student["cells"])
+    for cell in student["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None
+    # every exercise heading, and every code cell unchanged and in order
+    assert EXERCISE_HEADING.findall(md) == EXERCISE_HEADING.findall("\n".join(src_md))
+    if path.stem != "00_index":
+        assert EXERCISE_HEADING.findall(md), "a lesson without exercises?"
+    code = [text(c) for c in student["cells"] if c["cell_type"] == "code"]
+    assert code == [text(c) for c in source["cells"] if c["cell_type"] == "code"]
+
+
+def test_the_tree_holds_what_setup_and_lab_need(tree):
+    for name in ("README.md", "Makefile", "pyproject.toml", "requirements.txt", "environment.yml"):
+        assert (tree / name).read_bytes(), name
+    assert (tree / "requirements.txt").read_bytes() == (ROOT / "requirements.txt").read_bytes()
+    assert sorted(p.name for p in (tree / "rmsnotes").glob("*.py")) == sorted(
+        p.name for p in (ROOT / "rmsnotes").glob("*.py")
+    )
+    readme = (tree / "README.md").read_text()
+    assert readme.startswith("# ") and "This is the student copy" in readme
+    # make resolves both targets there (-n: print the recipes, run nothing)
+    dry = subprocess.run(
+        ["make", "-n", "setup", "lab"], cwd=tree, capture_output=True, text=True, check=False
+    )
+    assert dry.returncode == 0, dry.stderr
+    assert "pip install" in dry.stdout and "jupyter lab" in dry.stdout
+
+
+def test_every_link_of_the_copy_that_names_a_repository_file_is_in_the_copy(tree):
+    pages = [(tree / "README.md", PurePosixPath("."))] + [
+        (p, PurePosixPath("notebooks")) for p in sorted((tree / "notebooks").glob("*.ipynb"))
+    ]
+    for page, folder in pages:
+        body = page.read_text()
+        for target in make_student.LINK.findall(body):
+            rel = target[1].split("#")[0]
+            if make_student.EXTERNAL.match(target[1]) or not rel:
+                continue
+            resolved = make_student._normalise(folder / rel)
+            if resolved and (ROOT / resolved).exists():
+                assert (tree / resolved).exists(), f"{page.name}: {target[1]}"
+
+
+def test_the_zip_is_the_tree_and_the_same_bytes_every_time(tree, tmp_path):
+    first, second = tmp_path / "a.zip", tmp_path / "b.zip"
+    make_student.write_zip(tree, first)
+    again = tmp_path / "again"
+    make_student.build_tree(ROOT, again)
+    make_student.build_tree(ROOT, again)  # replacing its own earlier output
+    make_student.write_zip(again, second)
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as zf:
+        names = zf.namelist()
+    files = sorted(
+        f"rmsnotes-student/{p.relative_to(tree).as_posix()}"
+        for p in tree.rglob("*")
+        if p.is_file() and p.name != make_student.MARKER
+    )
+    assert names == files
+    assert "rmsnotes-student/notebooks/00_index.ipynb" in names
+
+
+# ------------------------------------------------------- the tree, executed
+
+
+def kernel_env(tree, figures):
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # inline backend
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tree), env.get("PYTHONPATH")]))
+    env["RMSNOTES_FIGURES"] = str(figures)
+    return env
+
+
+@pytest.fixture(scope="module")
+def executed(tree, tmp_path_factory):
+    """Every student notebook run in a fresh kernel, JOBS at a time: name -> (nb, s)."""
+    env = kernel_env(tree, tmp_path_factory.mktemp("figures"))
+    gate = asyncio.Semaphore(JOBS)
+
+    async def run(path):
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(
+            nb,
+            timeout=600,
+            kernel_name="python3",
+            allow_errors=True,  # record every error, the assertions name them
+            record_timing=False,
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        async with gate:
+            start = time.perf_counter()
+            await client.async_execute(env=env)
+            return path.name, (nb, time.perf_counter() - start)
+
+    async def run_all():
+        paths = sorted((tree / "notebooks").glob("*.ipynb"))
+        return dict(await asyncio.gather(*map(run, paths)))
+
+    start = time.perf_counter()
+    results = asyncio.run(run_all())
+    wall = time.perf_counter() - start
+    times = ", ".join(f"{name[:2]} {s:.1f}" for name, (_, s) in sorted(results.items()))
+    print(f"\nstudent notebooks executed in {wall:.1f} s wall, {JOBS} at a time ({times} s)")
+    return results
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_student_notebook_runs_clean_and_every_check_says_not_yet(executed, path):
+    nb, _ = executed[path.name]
+    checks_seen = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        where = f"{path.name}: {cell.source[:60]!r}"
+        for out in cell.outputs:
+            assert out.output_type != "error", f"{where}: {out.ename}: {out.evalue}"
+            assert out.get("name") != "stderr", f"{where}: stderr {out.text[:300]!r}"
+        printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        calls = cell.source.count("checks.check_")
+        if calls:
+            checks_seen += calls
+            assert printed.count("not yet:") == calls, f"{where}: {printed!r}"
+        assert "correct:" not in printed, f"{where}: {printed!r}"
+    if path.stem != "00_index":
+        assert checks_seen > 0, f"{path.name} has no check cells"
+
+
+def test_the_index_setup_check_passes_in_the_copy(executed):
+    nb, _ = executed["00_index.ipynb"]
+    (cell,) = [c for c in nb.cells if "check_environment()" in c.source]
+    printed = "".join(o.get("text", "") for o in cell.outputs)
+    assert "PROBLEM" not in printed and "Ready to go." in printed, printed
+
+
+def test_the_kernels_import_the_copys_rmsnotes(tree, tmp_path):
+    where = subprocess.run(
+        [sys.executable, "-c", "import rmsnotes.frameworks as f; print(f.__file__, f.DATA_DIR)"],
+        cwd=tree / "notebooks",
+        env=kernel_env(tree, tmp_path),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert where == [str(tree / "rmsnotes" / "frameworks.py"), str(tree / "tests" / "data")]
