@@ -31,7 +31,8 @@ CHECK_PY := import sys; sys.exit(0 if sys.version_info >= (3, 11) else "rmsnotes
 
 # An offline room: `make setup WHEELHOUSE=path` installs from a folder that
 # `make wheelhouse` filled, with no network. pip also builds the editable rmsnotes from
-# it: the isolated build environment gets setuptools from the same folder.
+# it: the isolated build environment gets setuptools from the same folder. The browser
+# test's packages come from it too (`make wheelhouse WITH_BROWSER=1`).
 OFFLINE := $(if $(WHEELHOUSE),--no-index --find-links $(WHEELHOUSE))
 
 $(STAMP): requirements.txt pyproject.toml
@@ -76,7 +77,7 @@ test-portable: $(STAMP)  ## strict nbval under other CPUs' BLAS and SIMD kernels
 # playwright goes into .venv only for this target (learners never need it); it drives
 # Debian's chromium (or $$CHROMIUM), since `playwright install` cannot download here.
 $(BROWSER_STAMP): $(STAMP) requirements-browser.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-browser.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(OFFLINE) -r requirements-browser.txt
 	@touch $(BROWSER_STAMP)
 
 test-browser: $(BROWSER_STAMP)  ## every notebook run in JupyterLab in Chromium (NB=notebooks/X.ipynb for one)
