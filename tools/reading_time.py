@@ -11,6 +11,9 @@ minutes for 02 and over an hour for 05, where the first versions said 35 and 40)
     code      15 lines a minute (read it, run it, look at what it printed)
     exercise   5 minutes each (a heading "Exercise <number> ...")
 
+Cells tagged ``instructor-notes`` (the workshop's speaker notes, written by
+tools/slides.py) are not counted: a self-study reader skips them.
+
 Both totals are rounded up to the next 5 minutes. Each notebook states them in its
 first cells as ``**Time:** about N min to read and run, plus M min for the exercises.``
 (or ``...; no exercises.``) and tests/test_repository.py checks that the stated numbers are within 5 minutes of
@@ -29,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORDS_PER_MINUTE = 100
 CODE_LINES_PER_MINUTE = 15
 MINUTES_PER_EXERCISE = 5
+NOTES_TAG = "instructor-notes"
 STATED = re.compile(
     r"\*\*Time:\*\* about (\d+) min to read and run"
     r"(?:, plus (\d+) min for the exercises|; no exercises)\."
@@ -47,6 +51,8 @@ def estimate(path: str | Path) -> tuple[int, int]:
     cells = json.loads(Path(path).read_text())["cells"]
     words = code_lines = exercises = 0
     for cell in cells:
+        if NOTES_TAG in cell.get("metadata", {}).get("tags", []):
+            continue
         text = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
             exercises += len(_EXERCISE.findall(text))
