@@ -26,11 +26,13 @@ idempotent: a student notebook comes out unchanged.
 
 The tree holds what ``make setup`` / ``make lab`` need there (README.md, Makefile,
 pyproject.toml, requirements.txt, environment.yml for Binder, .gitignore), the
-``rmsnotes`` package, ``figures/`` (the README and notebook 05 show them; the
-notebooks write them) and ``tests/data/*.json`` (``rmsnotes.frameworks`` reads the
-recorded library trajectories from there, notebook 07 replays them). The README gets a
-short note on top saying what the copy is and which make targets work in it. The zip
-is deterministic: the same sources give the same bytes.
+``rmsnotes`` package, ``notebooks/rise.css`` (the slides' styles: the cells keep their
+RISE slide metadata, and jupyterlab-rise is pinned), ``figures/`` (the README and
+notebook 05 show them; the notebooks write them) and ``tests/data/*.json``
+(``rmsnotes.frameworks`` reads the recorded library trajectories from there, notebook
+07 replays them). The README gets a short note on top saying what the copy is and
+which make targets work in it. The zip is deterministic: the same sources give the
+same bytes.
 
     python tools/make_student.py                         # build/student/ and the zip
     python tools/make_student.py --out DIR --zip FILE    # elsewhere
@@ -67,7 +69,8 @@ FILES = (
     "environment.yml",  # Binder and conda users
     ".gitignore",  # for a copy pushed to a branch: keeps .venv out
 )
-TREES = (  # (folder, glob): whole folders, one level deep
+TREES = (  # (folder, glob): whole folders, one level deep; notebooks are transformed
+    ("notebooks", "*"),  # what sits beside them: rise.css, RISE's slide styles
     ("rmsnotes", "*.py"),
     ("figures", "*"),
     ("tests/data", "*.json"),  # rmsnotes.frameworks.DATA_DIR; not the subfolders
@@ -313,7 +316,7 @@ def source_files(root: Path) -> list[str]:
         paths += [
             p.relative_to(root).as_posix()
             for p in sorted((root / folder).glob(pattern))
-            if p.is_file() and not p.name.startswith(".")
+            if p.is_file() and not p.name.startswith(".") and p.suffix != ".ipynb"
         ]
     return sorted(paths)
 
@@ -432,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as err:  # NotANotebook is a ValueError
         print(f"make_student.py: {err}", file=sys.stderr)
         return 2
-    notebooks = sum(p.startswith("notebooks/") for p in written)
+    notebooks = sum(p.endswith(".ipynb") for p in written)
     print(f"{args.out}: {notebooks} student notebooks, {len(written)} files")
     print(f"{args.zip}: {n} files under {ZIP_FOLDER}/, {args.zip.stat().st_size / 1e6:.1f} MB")
     return 0
