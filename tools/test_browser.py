@@ -8,8 +8,16 @@ through playwright and, for each notebook: waits for an idle kernel, runs Kernel
 Restart Kernel and Run All Cells, then checks that no output is an error or stderr,
 no raw `$$` is left in rendered markdown, every image loaded, a folded solution opens
 on click, and (06) that the keyboard on the `lr` slider redraws the explorer.
-Screenshots go to build/screenshots/<notebook>.png. Exit status 1 on any failure,
-2 when Chromium is missing.
+A full-page screenshot of each run notebook goes to build/screenshots/<notebook>.png
+(windowed rendering off, the window as tall as the notebook, so every cell is drawn).
+
+Then the slides: each notebook is opened as a RISE presentation (/rise/<path>, what
+View > Render as slideshow shows) in a 1280x720 window, every slide and subslide is
+visited through reveal.js's URL (#/<section id>), and the test fails if a slide's
+content reaches outside the screen or a speaker-notes cell is visible on a slide.
+The first two slides of each lesson are saved as build/screenshots/<notebook>-slide-*.png.
+A table of per-notebook times ends the run. Exit status 1 on any failure, 2 when
+Chromium is missing.
 """
 
 import json
@@ -39,6 +47,33 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+SCREEN = {"width": 1280, "height": 720}  # the projector the slides must fit
+SLIDE_SHOTS = int(os.environ.get("SLIDE_SHOTS", "2"))  # slides saved as screenshots per lesson
+
+# Every subslide of the presentation: reveal.js nests a <section> per subslide in a
+# <section> per slide; RISE names them slide-<h>-<v>.
+SECTIONS_JS = """() => Array.from(document.querySelectorAll('.reveal .slides > section > section'))
+  .map(s => s.id)"""
+
+# The slide on screen: its box and the boxes of what it holds, and whether any
+# speaker-notes cell (an <aside class="notes">) is visible.
+SLIDE_JS = """id => {
+  const s = document.getElementById(id);
+  if (!s || !s.classList.contains('present')) return null;
+  let top = Infinity, bottom = -Infinity, left = Infinity, right = -Infinity;
+  s.querySelectorAll(':scope > .jp-Cell, :scope > .fragment > .jp-Cell').forEach(c => {
+    const r = c.getBoundingClientRect();
+    if (r.height === 0) return;
+    top = Math.min(top, r.top); bottom = Math.max(bottom, r.bottom);
+    left = Math.min(left, r.left); right = Math.max(right, r.right);
+  });
+  const notes = Array.from(s.querySelectorAll('aside.notes'));
+  return {top, bottom, left, right, scrollW: s.scrollWidth, clientW: s.clientWidth,
+          cells: s.querySelectorAll('.jp-Cell').length, notes: notes.length,
+          notesShown: notes.filter(n => n.getClientRects().length > 0 &&
+            getComputedStyle(n).display !== 'none' &&
+            getComputedStyle(n).visibility !== 'hidden').length};
+}"""
 
 # Kernel state as the page shows it: the toolbar's execution indicator, the status
 # bar, and every code cell's prompt ("[*]:" while queued or running).
@@ -108,6 +143,15 @@ def start_lab(port, token, settings_dir, log):
     (ext / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
+    # Every cell drawn (no windowed rendering), so that the images check and the
+    # full-page screenshot see the whole notebook, not only what is on screen.
+    nbx = Path(settings_dir, "@jupyterlab", "notebook-extension")
+    nbx.mkdir(parents=True)
+    (nbx / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    # RISE: no slide transition, so each slide is in place as soon as it is shown.
+    rise = Path(settings_dir, "jupyterlab-rise")
+    rise.mkdir(parents=True)
+    (rise / "plugin.jupyterlab-settings").write_text(json.dumps({"transition": "none"}))
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings_dir))
     env.pop("MPLBACKEND", None)  # the notebooks must pick the inline backend as in Lab
     cmd = [
@@ -229,6 +273,32 @@ def check_outputs(page):
     return problems, len(res["images"])
 
 
+def full_page_screenshot(page, path):
+    """The whole notebook in one image. JupyterLab's notebook scrolls inside its panel,
+    so a page screenshot shows only the window: make the window as tall as the
+    notebook's cells, scroll them to the top, shoot, and put the window back."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    nb = page.locator(f"{PANEL} .jp-Notebook").first
+    # The scrolling box is the windowed panel's outer element; Run All leaves it at
+    # the bottom. Measure the cells, not scrollHeight (it includes scroll-past-end).
+    measure = """n => { const o = n.querySelector('.jp-WindowedPanel-outer') || n;
+      o.scrollTop = 0;
+      const cells = n.querySelectorAll('.jp-Cell');
+      const last = cells[cells.length - 1].getBoundingClientRect();
+      return last.bottom + 40; }"""
+    size = page.viewport_size
+    height = nb.evaluate(measure)
+    page.set_viewport_size({"width": size["width"], "height": min(int(height), 60000)})
+    try:
+        time.sleep(1)  # layout at the new size, images redrawn
+        nb.evaluate(measure)
+        time.sleep(0.3)
+        nb.screenshot(path=str(path), timeout=60000)
+    finally:
+        page.set_viewport_size(size)
+        time.sleep(0.5)
+
+
 def check_solution_opens(page):
     """Click the first folded <details>; it must open. None when the notebook has none."""
     folded = page.locator(f"{PANEL} .jp-MarkdownCell details:not([open])")
@@ -314,8 +384,7 @@ def run_notebook(browser, base, token, nb):
         dismiss_toasts(page)
         seconds = restart_run_all(page)
         problems, _ = check_outputs(page)
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{nb.stem}.png"))
+        full_page_screenshot(page, SHOTS / f"{nb.stem}.png")
         if check_solution_opens(page) is False:
             problems.append("a folded solution did not open on click")
         if nb.name.startswith("06"):
@@ -328,6 +397,88 @@ def run_notebook(browser, base, token, nb):
         ctx.close()
 
 
+def show_slide(page, sid):
+    """Go to subslide ``sid`` (slide-<h>-<v>) and return SLIDE_JS's view of it, or None.
+    By its id in the URL first; reveal.js now and then ignores that hash change, so
+    then by its indices (#/<h>/<v>)."""
+    h, v = sid.split("-")[1:]
+    for target in (sid, f"{h}/{v}", sid):
+        page.evaluate("t => { location.hash = '#/' + t; }", target)
+        for _ in range(20):
+            box = page.evaluate(SLIDE_JS, sid)
+            if box is not None:
+                return box
+            time.sleep(0.05)
+    return None
+
+
+def check_slides(browser, base, token, nb):
+    """Open ``nb`` as a RISE presentation at 1280x720 and visit every subslide.
+
+    Returns (number of slides, number of subslides, list of problems)."""
+    ctx = browser.new_context(viewport=SCREEN)
+    try:
+        page = ctx.new_page()
+        rel = nb.relative_to(ROOT).as_posix()
+        page.goto(f"{base}/rise/{rel}?token={token}", wait_until="domcontentloaded")
+        try:
+            page.locator(".reveal.ready .slides section.present").first.wait_for(timeout=90000)
+        except Exception as e:
+            raise ColdStart(f"the presentation did not open: {e}") from None
+        # Let MathJax and the figures settle: wait until the maths count stops changing.
+        last = -1
+        for _ in range(40):
+            n = page.evaluate("() => document.querySelectorAll('.reveal mjx-container').length")
+            if n == last:
+                break
+            last = n
+            time.sleep(0.5)
+        ids = page.evaluate(SECTIONS_JS)
+        slides = len({i.rsplit("-", 1)[0] for i in ids})
+        problems = []
+        # Every speaker-notes cell must have become an <aside class="notes"> (else the
+        # "hidden on the slide" check below would pass for want of notes).
+        cells = json.loads(nb.read_text())["cells"]
+        want = sum(c["metadata"].get("slideshow", {}).get("slide_type") == "notes" for c in cells)
+        asides = page.evaluate("() => document.querySelectorAll('.reveal aside.notes').length")
+        if asides != want:
+            problems.append(f"{want} notes cells, {asides} speaker notes in the presentation")
+        for k, sid in enumerate(ids):
+            box = show_slide(page, sid)
+            if box is None:
+                problems.append(f"slide {sid}: never shown")
+                continue
+            time.sleep(0.05)  # reveal centres the slide after showing it
+            box = page.evaluate(SLIDE_JS, sid)
+            w, h = SCREEN["width"], SCREEN["height"]
+            if box["cells"] and (box["top"] < -1 or box["bottom"] > h + 1):
+                problems.append(
+                    f"slide {sid}: content from y={box['top']:.0f} to {box['bottom']:.0f}"
+                    f" px, the screen is {h} px high"
+                )
+            if box["right"] > w + 1 or box["left"] < -1 or box["scrollW"] > box["clientW"] + 1:
+                problems.append(f"slide {sid}: content wider than the {w} px screen")
+            if box["notesShown"]:
+                problems.append(f"slide {sid}: {box['notesShown']} speaker notes shown")
+            if k < SLIDE_SHOTS:
+                page.screenshot(path=str(SHOTS / f"{nb.stem}-slide-{k + 1}.png"))
+        return slides, len(ids), problems
+    finally:
+        ctx.close()
+
+
+def print_times(times):
+    print()
+    print(
+        f"{'notebook':32s} {'run all':>8s} {'lab':>7s} {'slides':>7s} {'subsl.':>7s} {'RISE':>7s}"
+    )
+    for name, run_s, lab_s, slides, subslides, rise_s in times:
+        print(f"{name:32s} {run_s:7.1f}s {lab_s:6.1f}s {slides:7d} {subslides:7d} {rise_s:6.1f}s")
+    total = sum(t[2] + t[5] for t in times)
+    print(f"{'total':32s} {'':8s} {'':7s} {'':7s} {'':7s} {total:6.1f}s (lab + RISE)")
+    print()
+
+
 def main(argv):
     nbs = [Path(a).resolve() for a in argv] or sorted((ROOT / "notebooks").glob("*.ipynb"))
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
@@ -337,7 +488,7 @@ def main(argv):
 
     port, token = free_port(), secrets.token_hex(16)
     base = f"http://127.0.0.1:{port}"
-    failed = []
+    failed, times = [], []
     with tempfile.TemporaryDirectory() as tmp, open(Path(tmp, "lab.log"), "w") as log:
         proc = start_lab(port, token, Path(tmp, "settings"), log)
         try:
@@ -365,10 +516,29 @@ def main(argv):
                     except Exception as e:
                         run_s, problems = float("nan"), [f"{type(e).__name__}: {e}"]
                     shutdown_kernels(base, token)
+                    lab_s, t1 = time.time() - t0, time.time()
+                    try:
+                        try:
+                            slides, subslides, slide_problems = check_slides(
+                                browser, base, token, nb
+                            )
+                        except ColdStart as e:
+                            print(f"  {nb.name}: slides, cold start ({e}); retrying once")
+                            shutdown_kernels(base, token)
+                            slides, subslides, slide_problems = check_slides(
+                                browser, base, token, nb
+                            )
+                    except Exception as e:
+                        slides = subslides = 0
+                        slide_problems = [f"slides: {type(e).__name__}: {e}"]
+                    shutdown_kernels(base, token)  # RISE starts a kernel of its own
+                    problems += slide_problems
+                    rise_s = time.time() - t1
+                    times.append((nb.name, run_s, lab_s, slides, subslides, rise_s))
                     status = "FAIL" if problems else "pass"
                     print(
                         f"{status}  {nb.name:32s} run all {run_s:5.1f} s, "
-                        f"total {time.time() - t0:5.1f} s",
+                        f"lab {lab_s:5.1f} s, slides {slides}/{subslides} in {rise_s:5.1f} s",
                         flush=True,
                     )
                     for msg in problems:
@@ -378,6 +548,7 @@ def main(argv):
                 browser.close()
         finally:
             stop_lab(proc)
+    print_times(times)
     print(f"screenshots in {SHOTS.relative_to(ROOT)}/")
     if failed:
         print(f"{len(failed)} of {len(nbs)} notebooks failed: {', '.join(failed)}")
