@@ -247,7 +247,10 @@ def test_render_is_idempotent_and_keeps_outputs():
 
 
 def test_check_mode_fails_on_a_stale_notebook(tmp_path, capsys):
-    path = tmp_path / "04_rmsprop.ipynb"
+    # Laid out as in the repository: markdown images are read from ../figures.
+    (tmp_path / "figures").symlink_to(ROOT / "figures")
+    (tmp_path / "notebooks").mkdir()
+    path = tmp_path / "notebooks" / "04_rmsprop.ipynb"
     shutil.copy(ROOT / "notebooks" / "04_rmsprop.ipynb", path)
     assert slides.main(["--check", str(path)]) == 0
     nb = json.loads(path.read_text())
