@@ -154,6 +154,11 @@ def start_lab(port, token, settings_dir, log):
     (rise / "plugin.jupyterlab-settings").write_text(json.dumps({"transition": "none"}))
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings_dir))
     env.pop("MPLBACKEND", None)  # the notebooks must pick the inline backend as in Lab
+    # The notebooks save their figures; into a scratch folder, not the repository's
+    # figures/ (a re-rendered PNG differs byte-wise and would show up as a change).
+    figures = Path(settings_dir).parent / "figures"
+    figures.mkdir(exist_ok=True)
+    env["RMSNOTES_FIGURES"] = str(figures)
     cmd = [
         str(Path(sys.executable).parent / "jupyter"),
         "lab",
