@@ -147,3 +147,32 @@ def test_a_changed_minute_makes_the_guide_stale():
     changed["section"][0]["minutes"]["full"] += 1
     text = guide.GUIDE.read_text(encoding="utf-8")
     assert guide.render_guide(text, changed) != text
+
+
+def test_every_make_target_the_guide_cites_exists():
+    makefile = (ROOT / "Makefile").read_text()
+    targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, flags=re.MULTILINE))
+    text = guide.GUIDE.read_text(encoding="utf-8")
+    # only command text: inline code and fenced blocks, not prose such as "make it"
+    snippets = re.findall(r"`([^`\n]+)`", text) + re.findall(r"```bash\n(.*?)```", text, re.S)
+    words = set()
+    for line in "\n".join(snippets).splitlines():
+        tokens = line.split()
+        for i, token in enumerate(tokens):
+            if token != "make":
+                continue
+            # the targets are the words after `make` up to a variable, option or comment
+            for word in tokens[i + 1 :]:
+                if not re.fullmatch(r"[a-z][a-z-]*", word):
+                    break
+                words.add(word)
+    assert {"setup", "lab", "student", "wheelhouse", "test-offline"} <= words
+    assert words <= targets, f"the guide cites make targets the Makefile lacks: {words - targets}"
+
+
+def test_every_tool_the_guide_cites_exists():
+    text = guide.GUIDE.read_text(encoding="utf-8")
+    tools = set(re.findall(r"\btools/[a-z_]+\.py\b", text))
+    assert "tools/instructor_guide.py" in tools
+    for tool in tools:
+        assert (ROOT / tool).is_file(), tool
