@@ -205,14 +205,34 @@ def test_run_over_lrs_rejects_bad_input(kwargs, error, match):
     lrs=st.lists(st.floats(1e-3, 2.0), min_size=1, max_size=4),
     x0=st.lists(st.floats(-3.0, 3.0), min_size=2, max_size=2),
     beta=st.floats(0.0, 0.999),
+    surface=st.sampled_from([surfaces.quadratic, surfaces.rosenbrock]),
 )
-def test_run_over_lrs_matches_separate_runs_property(lrs, x0, beta):
-    s = surfaces.two_wells()
+def test_run_over_lrs_matches_separate_runs_float_for_float(lrs, x0, beta, surface):
+    # Polynomial gradients round the same for a stack as for one point, so the stacked
+    # run must be the separate runs exactly, over every step (the module's promise).
+    s = surface()
     finals = success.run_over_lrs(functools.partial(optim.rmsprop, beta=beta), lrs, s.grad, x0, 25)
     for k, lr in enumerate(lrs):
         hist = optim.run(optim.rmsprop(lr, beta=beta), s.grad, x0, 25)
-        # one point vs a stack: NumPy's exp may round the last bit differently
-        np.testing.assert_allclose(finals[k], hist.final, rtol=1e-9, atol=1e-12)
+        np.testing.assert_array_equal(finals[k], hist.final)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    lrs=st.lists(st.floats(1e-3, 2.0), min_size=1, max_size=4),
+    x0=st.lists(st.floats(-3.0, 3.0), min_size=2, max_size=2),
+    beta=st.floats(0.0, 0.999),
+)
+def test_run_over_lrs_on_an_exp_surface_differs_by_the_gradients_last_bits(lrs, x0, beta):
+    # NumPy's exp may round the last bit differently for a stack than for one point.
+    # One step carries that difference unamplified; over many steps RMSprop at a large
+    # lr is chaotic and can grow it without bound (seen: 4e-6 after 25 steps from
+    # (1.99, 1.0) at lr 1/3), so the many-step claim is tested above, on polynomials.
+    s = surfaces.two_wells()
+    finals = success.run_over_lrs(functools.partial(optim.rmsprop, beta=beta), lrs, s.grad, x0, 1)
+    for k, lr in enumerate(lrs):
+        hist = optim.run(optim.rmsprop(lr, beta=beta), s.grad, x0, 1)
+        np.testing.assert_allclose(finals[k], hist.final, rtol=1e-13, atol=1e-15)
 
 
 # ---------------------------------------------------------------- ending_fractions
