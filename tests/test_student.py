@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 JOBS = 2  # kernels at once
 
+sys.path.insert(0, str(ROOT / "tools"))  # make_student imports normalize_notebooks from there
 _spec = importlib.util.spec_from_file_location("make_student", ROOT / "tools" / "make_student.py")
 make_student = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(make_student)
@@ -296,7 +297,9 @@ def kernel_env(tree, figures):
 
 # One notebook in its own Python (nbclient there, a python3 kernel under it): a process
 # per notebook keeps the kernels' messaging apart and lets a hang be cut off by a
-# timeout, killing the runner and its kernel together (its own process group).
+# timeout. jupyter_client starts the kernel in a session of its own, so killing the
+# runner's process group would leave the kernel running: the runner writes the kernel's
+# pid beside its output (<dst>.kernel-pid) and a timeout kills both groups.
 RUNNER = """
 import sys
 from pathlib import Path
@@ -319,10 +322,21 @@ client = NotebookClient(
 # returns from 06's explorer cell (seen twice here: the kernel idle, the client waiting).
 # Without it the explorer's outputs arrive as plain cell outputs, as they do under nbval.
 client.widget_registry = {}
+client.on_notebook_start = lambda notebook: Path(f"{dst}.kernel-pid").write_text(
+    str(client.km.provisioner.pid)
+)
 client.execute()
 nbformat.write(nb, dst)
 """
 NOTEBOOK_TIMEOUT = 300  # seconds; each takes under 30 here, two at a time on a busy machine
+
+
+def kill_kernel(pid_file):
+    """Kill the process group of the kernel whose pid the runner wrote, if it started."""
+    try:
+        os.killpg(int(pid_file.read_text()), signal.SIGKILL)
+    except (OSError, ValueError):
+        pass  # no kernel started yet, or it has already gone
 
 
 def run_notebook(path, dst, env):
@@ -339,6 +353,7 @@ def run_notebook(path, dst, env):
     try:
         log, _ = proc.communicate(timeout=NOTEBOOK_TIMEOUT)
     except subprocess.TimeoutExpired:
+        kill_kernel(Path(f"{dst}.kernel-pid"))
         os.killpg(proc.pid, signal.SIGKILL)
         log, _ = proc.communicate()
         return None, NOTEBOOK_TIMEOUT, f"did not finish in {NOTEBOOK_TIMEOUT} s:\n{log[-2000:]}"

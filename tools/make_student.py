@@ -55,6 +55,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
+from normalize_notebooks import dump as notebook_text  # the repository's one notebook layout
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "build" / "student"
 DEFAULT_ZIP = ROOT / "build" / "rmsnotes-student.zip"
@@ -134,8 +136,9 @@ def load_notebook(path: Path) -> dict:
 
 
 def write_notebook(nb: dict, path: Path) -> None:
-    """Write as the repository does: indent 1, UTF-8 kept, a final newline."""
-    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    """Write in the layout of the repository's notebooks (tools/normalize_notebooks.py's),
+    so a student notebook reads like its source in a diff."""
+    path.write_text(notebook_text(nb), encoding="utf-8")
 
 
 def student_notebook(
