@@ -27,6 +27,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SAVED_DOCKERFILE = ROOT / "build" / "binder" / "Dockerfile"
+# It only writes a Dockerfile (seconds); a minute-long run is stuck, not slow.
+REPO2DOCKER_TIMEOUT = 300
 
 # `${MAMBA_EXE} env update -p ${NB_PYTHON_PREFIX} --file "environment.yml"` (repo2docker
 # 2026.4.0); conda or mamba by name, `env create`, `-f` and `-n` are accepted too, so the
@@ -155,13 +157,19 @@ def run_repo2docker() -> tuple[str, str]:
         raise BinderCheckError(
             "repo2docker not found: pip install -r requirements-binder.txt (make binder-check)"
         )
-    result = subprocess.run(
-        [command, "--no-build", "--no-run", "--debug", "."],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    try:
+        result = subprocess.run(
+            [command, "--no-build", "--no-run", "--debug", "."],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=REPO2DOCKER_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired as err:  # run() has killed it; say so, not a traceback
+        log = err.stderr.decode(errors="replace") if err.stderr else ""  # bytes, even with text
+        raise BinderCheckError(
+            f"repo2docker did not finish in {REPO2DOCKER_TIMEOUT} s:\n{log}"
+        ) from None
     if result.returncode != 0:
         raise BinderCheckError(f"repo2docker failed ({result.returncode}):\n{result.stderr}")
     return result.stdout, result.stderr
