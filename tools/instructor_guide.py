@@ -55,19 +55,31 @@ def load_schedule(path: Path = SCHEDULE) -> dict:
         return tomllib.load(f)
 
 
+def lesson_markdown(notebook: Path) -> list[str]:
+    """The text of each markdown cell of the lesson, in order.
+
+    The speaker-notes cells are left out: they are generated from the schedule, not part
+    of the lesson, so neither the headings checked against the schedule nor the title
+    may come from them.
+    """
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return [
+        "".join(cell["source"])
+        for cell in cells
+        if cell["cell_type"] == "markdown"
+        and NOTES_TAG not in cell.get("metadata", {}).get("tags", [])
+    ]
+
+
 def level2_headings(notebook: Path) -> list[str]:
     """The text of every `## ` heading in the notebook's markdown cells, in order.
 
-    Lines inside fenced code blocks are not headings, and the speaker-notes cells are
-    skipped (they are generated from the schedule, not part of the lesson).
+    Lines inside fenced code blocks are not headings.
     """
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     headings = []
-    for cell in cells:
-        if cell["cell_type"] != "markdown" or NOTES_TAG in cell.get("metadata", {}).get("tags", []):
-            continue
+    for text in lesson_markdown(notebook):
         in_fence = False
-        for line in "".join(cell["source"]).splitlines():
+        for line in text.splitlines():
             if line.lstrip().startswith("```"):
                 in_fence = not in_fence
             elif not in_fence and line.startswith("## "):
@@ -99,10 +111,9 @@ def timeline(schedule: dict, key: str) -> list[tuple[str, dict]]:
 
 def notebook_title(notebook: str) -> str:
     """The notebook's level-1 title, e.g. '04 · RMSprop: one line changed'."""
-    cells = json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))["cells"]
-    for cell in cells:
-        for line in "".join(cell["source"]).splitlines():
-            if cell["cell_type"] == "markdown" and line.startswith("# "):
+    for text in lesson_markdown(NOTEBOOKS / notebook):
+        for line in text.splitlines():
+            if line.startswith("# "):
                 return line[2:].strip()
     return notebook.removesuffix(".ipynb")
 
