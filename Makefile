@@ -55,6 +55,7 @@ BUILD_REQUIRES = $(shell $(PYTHON) -c 'import shlex, tomllib; print(*map(shlex.q
 WHEELHOUSE_ARGS ?=
 
 wheelhouse:  ## download every pinned wheel into wheelhouse/ (WHEELHOUSE=path), for a USB stick
+	@$(PYTHON) -m pip --version > /dev/null 2>&1 || { echo "make wheelhouse runs pip with $(PYTHON), which has none: apt-get install python3-pip, or PYTHON=.venv/bin/python"; exit 1; }
 	$(PYTHON) -m pip download --quiet --disable-pip-version-check --only-binary=:all: \
 	  --dest $(WHEELHOUSE_DIR) -r requirements.txt $(BUILD_REQUIRES) \
 	  $(if $(WITH_BROWSER),-r requirements-browser.txt) $(WHEELHOUSE_ARGS)
@@ -138,6 +139,6 @@ lock:  ## re-resolve requirements.in into requirements.txt and environment.yml
 	rm -rf .lock-venv
 	$(PYTHON) tools/sync_environment.py
 
-clean:  ## remove .venv and caches (notebooks and figures stay)
-	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache rmsnotes.egg-info
+clean:  ## remove .venv, build/ (student copies, screenshots) and caches; notebooks, figures and wheelhouse/ stay
+	rm -rf $(VENV) build .pytest_cache .hypothesis .ruff_cache rmsnotes.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

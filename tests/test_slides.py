@@ -125,24 +125,20 @@ def test_no_notes_cell_outside_the_rule(path):
             assert slide_type(cell) != "notes", f"{path.name} cell {i}: untagged notes"
 
 
-def test_reading_time_does_not_count_notes():
+def test_reading_time_does_not_count_notes(tmp_path):
     path = ROOT / "notebooks" / "04_rmsprop.ipynb"
-    nb = json.loads(path.read_text())
+    nb = json.loads(path.read_text(encoding="utf-8"))
     with_notes = reading_time.estimate(path)
     # A notes cell ten times as long must not change the estimate either.
     for cell in nb["cells"]:
         if tagged(cell):
             cell["source"] = cell["source"] * 10
-    tmp = ROOT / "build" / "test_slides_reading_time.ipynb"
-    tmp.parent.mkdir(exist_ok=True)
-    try:
-        tmp.write_text(json.dumps(nb))
-        assert reading_time.estimate(tmp) == with_notes
-        nb["cells"] = [c for c in nb["cells"] if not tagged(c)]
-        tmp.write_text(json.dumps(nb))
-        assert reading_time.estimate(tmp) == with_notes
-    finally:
-        tmp.unlink(missing_ok=True)
+    tmp = tmp_path / "04_rmsprop.ipynb"
+    tmp.write_text(json.dumps(nb), encoding="utf-8")
+    assert reading_time.estimate(tmp) == with_notes
+    nb["cells"] = [c for c in nb["cells"] if not tagged(c)]
+    tmp.write_text(json.dumps(nb), encoding="utf-8")
+    assert reading_time.estimate(tmp) == with_notes
 
 
 def test_rise_css_caps_match_the_estimate():

@@ -216,7 +216,7 @@ def slide_types(cells: list[dict], folder: Path = ROOT / "notebooks") -> list[st
 
 
 def load_schedule(path: Path = SCHEDULE) -> dict:
-    return tomllib.loads(path.read_text())
+    return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
 def schedule_labels(schedule: dict) -> dict[str, str]:
@@ -301,13 +301,13 @@ def main(argv: list[str]) -> int:
     schedule = load_schedule()
     stale = []
     for path in paths:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
         new = dumps(render(json.loads(text), path.name, schedule, path.resolve().parent))
         if new == text:
             continue
         stale.append(path.name)
         if not check:
-            path.write_text(new)
+            path.write_text(new, encoding="utf-8")
     if check and stale:
         print(f"slide metadata or notes out of date in {', '.join(stale)}; run tools/slides.py")
         return 1

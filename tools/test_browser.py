@@ -35,7 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "build" / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # Headless in a container: no sandbox (CI runs as root), no GPU, /dev/shm is small,
 # and nothing that reaches the network behind our back.
 CHROMIUM_ARGS = [
@@ -178,8 +178,8 @@ def start_lab(port, token, settings_dir, log):
 
 
 def wait_server(base, token, proc, timeout=60):
-    t0 = time.time()
-    while time.time() - t0 < timeout:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
         if proc.poll() is not None:
             raise RuntimeError(f"JupyterLab exited with status {proc.returncode}")
         try:
@@ -222,8 +222,8 @@ def is_idle(s):
 
 
 def wait_idle(page, timeout=120):
-    t0 = time.time()
-    while time.time() - t0 < timeout:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
         s = page.evaluate(STATE_JS)
         if is_idle(s) and "Python" in s["bar"]:
             return
@@ -242,24 +242,24 @@ def restart_run_all(page, timeout=900):
     page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Restart Kernel and Run All Cells").first.click()
     page.locator(".jp-Dialog .jp-Dialog-button.jp-mod-accept").click(timeout=10000)
-    t0 = time.time()
+    t0 = time.monotonic()
     # Wait for the run to show (a busy kernel or a "[*]" prompt), then to end with every
     # prompt numbered and the kernel idle; a short settle guards against a gap between
     # two cells where the kernel looks idle.
-    while time.time() - t0 < 30:
+    while time.monotonic() - t0 < 30:
         s = page.evaluate(STATE_JS)
         if s["ind"] == "busy" or any("*" in p for p in s["prompts"]):
             break
         time.sleep(0.05)
     else:
         raise ColdStart("Run All did not start within 30 s")
-    while time.time() - t0 < timeout:
+    while time.monotonic() - t0 < timeout:
         s = page.evaluate(STATE_JS)
         if is_idle(s) and all(any(c.isdigit() for c in p) for p in s["prompts"]):
             time.sleep(0.7)
             s = page.evaluate(STATE_JS)
             if is_idle(s) and not any("*" in p for p in s["prompts"]):
-                return time.time() - t0 - 0.7
+                return time.monotonic() - t0 - 0.7
         time.sleep(0.2)
     raise Failure(f"Run All did not finish within {timeout} s")
 
@@ -348,8 +348,8 @@ def check_lr_slider(page):
     for _ in range(5):
         page.keyboard.press("ArrowRight")
         time.sleep(0.15)
-    t0 = time.time()
-    while time.time() - t0 < 30 and srcs() == src0:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 30 and srcs() == src0:
         time.sleep(0.25)
     time.sleep(1)  # let the last of the five redraws land
     if not src0 or srcs() == src0:
@@ -417,6 +417,20 @@ def show_slide(page, sid):
     return None
 
 
+def settled_box(page, sid, box, timeout=5.0):
+    """SLIDE_JS's view of ``sid`` once it stops moving (reveal centres and transitions
+    a slide after showing it: a box measured mid-move would report a false overflow).
+    Two equal readings 0.05 s apart, or the last reading at the deadline."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        again = page.evaluate(SLIDE_JS, sid)
+        if again == box:
+            return box
+        box = again
+    return box
+
+
 def check_slides(browser, base, token, nb):
     """Open ``nb`` as a RISE presentation at 1280x720 and visit every subslide.
 
@@ -453,8 +467,7 @@ def check_slides(browser, base, token, nb):
             if box is None:
                 problems.append(f"slide {sid}: never shown")
                 continue
-            time.sleep(0.05)  # reveal centres the slide after showing it
-            box = page.evaluate(SLIDE_JS, sid)
+            box = settled_box(page, sid, box)
             w, h = SCREEN["width"], SCREEN["height"]
             if box["cells"] and (box["top"] < -1 or box["bottom"] > h + 1):
                 problems.append(
@@ -508,7 +521,7 @@ def main(argv):
                     executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
                 )
                 for nb in nbs:
-                    t0 = time.time()
+                    t0 = time.monotonic()
                     try:
                         try:
                             run_s, problems = run_notebook(browser, base, token, nb)
@@ -521,7 +534,7 @@ def main(argv):
                     except Exception as e:
                         run_s, problems = float("nan"), [f"{type(e).__name__}: {e}"]
                     shutdown_kernels(base, token)
-                    lab_s, t1 = time.time() - t0, time.time()
+                    lab_s, t1 = time.monotonic() - t0, time.monotonic()
                     try:
                         try:
                             slides, subslides, slide_problems = check_slides(
@@ -538,7 +551,7 @@ def main(argv):
                         slide_problems = [f"slides: {type(e).__name__}: {e}"]
                     shutdown_kernels(base, token)  # RISE starts a kernel of its own
                     problems += slide_problems
-                    rise_s = time.time() - t1
+                    rise_s = time.monotonic() - t1
                     times.append((nb.name, run_s, lab_s, slides, subslides, rise_s))
                     status = "FAIL" if problems else "pass"
                     print(
