@@ -5,7 +5,7 @@
 #
 # Everything else is listed by `make help`. The only things needed are Python 3.11+
 # (python3 on PATH, or PYTHON=/path/to/python) and make; the first run downloads the
-# pinned packages from PyPI into .venv (about 300 MB).
+# pinned packages from PyPI into .venv (about 520 MB).
 
 PYTHON ?= python3
 VENV   := .venv
