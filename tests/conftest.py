@@ -1,7 +1,8 @@
 """pytest configuration shared by every test file.
 
-- Makes tests/helpers.py importable: the project runs pytest with
-  ``--import-mode=importlib`` (pyproject.toml), which does not put tests/ on sys.path.
+- Makes tests/helpers.py and the scripts in tools/ importable: the project runs pytest
+  with ``--import-mode=importlib`` (pyproject.toml), which does not put tests/ on
+  sys.path, and the tools import each other (tools/conventions.py) as scripts do.
 - Closes every matplotlib figure after each test, and runs each test without
   ``RMSNOTES_FIGURES`` (a test that wants a folder passes ``folder=`` or sets it).
 """
@@ -12,7 +13,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tools"))
 
 
 @pytest.fixture(autouse=True)

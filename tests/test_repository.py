@@ -9,10 +9,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import reading_time  # from tools/, which tests/conftest.py puts on sys.path
 import yaml
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-import reading_time  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

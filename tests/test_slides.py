@@ -9,21 +9,20 @@ import copy
 import json
 import re
 import shutil
-import sys
-import tomllib
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
+# tools/, which tests/conftest.py puts on sys.path
+import reading_time
+import slides
+from conventions import load_schedule
 
-import reading_time  # noqa: E402
-import slides  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 LESSONS = [p for p in NOTEBOOKS if not p.name.startswith("00")]
-SCHEDULE = tomllib.loads((ROOT / "docs" / "schedule.toml").read_text())
+SCHEDULE = load_schedule()
 
 
 def cells_of(path):
@@ -86,7 +85,7 @@ def test_notebooks_are_what_slides_py_writes():
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
 def test_every_level2_heading_has_its_notes(path):
     entries = {s["heading"]: s for s in SCHEDULE["section"] if s["notebook"] == path.name}
-    labels = {k: v["title"].split(" (")[0] for k, v in SCHEDULE["schedules"].items()}
+    labels = slides.schedule_labels(SCHEDULE)
     cells = cells_of(path)
     for i, cell in enumerate(cells):
         heading = level2(cell)

@@ -32,7 +32,6 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 JOBS = 2  # kernels at once
 
-sys.path.insert(0, str(ROOT / "tools"))  # make_student imports normalize_notebooks from there
 _spec = importlib.util.spec_from_file_location("make_student", ROOT / "tools" / "make_student.py")
 make_student = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(make_student)
@@ -89,6 +88,25 @@ def test_a_solution_with_a_fold_inside_goes_whole():
     nested = SOLUTION.replace("</details>", f"{ASIDE}\n</details>")
     nb = notebook(("markdown", f"Keep.\n\n{nested}"))
     assert [text(c) for c in make_student.student_notebook(nb)["cells"]] == ["Keep."]
+
+
+def test_the_rules_shared_with_the_slides_and_reading_times():
+    """tools/conventions.py: the slides make a fragment of exactly the cells the student
+    copy drops, and its docstring examples hold."""
+    import doctest
+
+    import conventions
+
+    def cell(source):
+        return {"cell_type": "markdown", "metadata": {}, "source": [source]}
+
+    assert conventions.is_solution_only(cell(SOLUTION))
+    assert conventions.is_solution_only(cell(f"{SOLUTION}\n\n{SOLUTION}"))
+    assert not conventions.is_solution_only(cell(ASIDE)), "an aside is part of the lesson"
+    assert not conventions.is_solution_only(cell(f"Before.\n\n{SOLUTION}"))
+    assert not conventions.is_solution_only(cell("No fold at all."))
+    examples = doctest.testmod(conventions)
+    assert examples.attempted >= 2 and examples.failed == 0
 
 
 @pytest.mark.parametrize("bad", ["<details><summary>Show solution</summary> open", "x </details>"])

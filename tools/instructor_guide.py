@@ -24,35 +24,20 @@ import argparse
 import json
 import re
 import sys
-import tomllib
 from pathlib import Path
 
+from conventions import NOTE_FIELDS, is_notes, load_schedule
+
 ROOT = Path(__file__).resolve().parent.parent
-SCHEDULE = ROOT / "docs" / "schedule.toml"
 GUIDE = ROOT / "docs" / "instructor-guide.md"
 NOTEBOOKS = ROOT / "notebooks"
 
 # The order of the schedule columns: shortest first.
 SCHEDULE_KEYS = ("short", "half", "full")
-# The teaching-note fields of a section, in the order the guide prints them ("say" is
-# required; the others are optional).
-NOTE_FIELDS = {
-    "say": "Point",
-    "live": "Live-code",
-    "ask": "Ask",
-    "check": "Check",
-    "stuck": "Stuck",
-}
-NOTES_TAG = "instructor-notes"  # speaker-notes cells that tools/slides.py inserts
 BLOCK = re.compile(
     r"(<!-- generated:(?P<name>[a-z]+) begin[^>]*-->\n)(?P<body>.*?)(<!-- generated:(?P=name) end -->)",
     re.DOTALL,
 )
-
-
-def load_schedule(path: Path = SCHEDULE) -> dict:
-    with path.open("rb") as f:
-        return tomllib.load(f)
 
 
 def lesson_markdown(notebook: Path) -> list[str]:
@@ -66,8 +51,7 @@ def lesson_markdown(notebook: Path) -> list[str]:
     return [
         "".join(cell["source"])
         for cell in cells
-        if cell["cell_type"] == "markdown"
-        and NOTES_TAG not in cell.get("metadata", {}).get("tags", [])
+        if cell["cell_type"] == "markdown" and not is_notes(cell)
     ]
 
 

@@ -55,6 +55,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
+from conventions import is_notes, without_solutions
 from normalize_notebooks import dump as notebook_text  # the repository's one notebook layout
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,8 +81,6 @@ TREES = (  # (folder, glob): whole folders, one level deep; notebooks are transf
 # Marks a folder this script wrote, so that it only ever deletes its own output.
 MARKER = ".student-copy"
 
-NOTES_TAG = "instructor-notes"
-
 # The sentences that say where the solutions are, and what the copy says instead. A
 # space in a pattern matches any run of whitespace (the notebooks wrap their lines).
 REWRITES = (
@@ -101,9 +100,6 @@ REWRITES = (
 STALE_NOTEBOOK = re.compile(r"Show solution|folded solution", re.IGNORECASE)
 STALE_README = re.compile(r"Show solution", re.IGNORECASE)
 
-DETAILS_TAG = re.compile(r"<details\b[^>]*>|</details\s*>", re.IGNORECASE)
-SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary\s*>", re.IGNORECASE | re.DOTALL)
-SOLUTION_SUMMARY = re.compile(r"\bsolutions?\b", re.IGNORECASE)
 # [text](target) and ![alt](target); the target up to whitespace or ')'.
 LINK = re.compile(r"(!?\[[^\]]*\]\()([^)\s]+)(\))")
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|#|/)", re.IGNORECASE)  # http:, mailto:, #x
@@ -161,7 +157,7 @@ def student_notebook(
     cells = []
     for i, cell in enumerate(out["cells"]):
         where = f"{name}, cell {i} (id {cell.get('id', '?')})"
-        if NOTES_TAG in cell.get("metadata", {}).get("tags", []):
+        if is_notes(cell):
             continue
         if cell["cell_type"] == "code":
             cell["outputs"] = []
@@ -183,37 +179,6 @@ def student_notebook(
         cells.append(cell)
     out["cells"] = cells
     return out
-
-
-def without_solutions(text: str, where: str = "markdown") -> str:
-    """``text`` with every ``<details>`` block whose summary says "solution" removed.
-
-    Nested folds are matched by depth; the blank lines around a removed block collapse
-    to one paragraph break.
-    """
-    pieces, depth, start, last = [], 0, 0, 0
-    for tag in DETAILS_TAG.finditer(text):
-        if not tag.group(0).startswith("</"):
-            if depth == 0:
-                start = tag.start()
-            depth += 1
-            continue
-        depth -= 1
-        if depth < 0:
-            raise ValueError(f"{where}: </details> without a <details> before it")
-        if depth == 0:
-            block = text[start : tag.end()]
-            summary = SUMMARY.search(block)
-            if summary and SOLUTION_SUMMARY.search(summary.group(1)):
-                pieces.append(text[last:start])
-                last = tag.end()
-    if depth:
-        raise ValueError(f"{where}: a <details> is never closed")
-    if last == 0:
-        return text
-    pieces.append(text[last:])
-    joined = "".join(pieces)
-    return re.sub(r"\n[ \t]*\n(?:[ \t]*\n)+", "\n\n", joined).strip("\n")
 
 
 def rewrite_sentences(text: str) -> str:

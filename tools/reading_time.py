@@ -28,16 +28,16 @@ import re
 import sys
 from pathlib import Path
 
+from conventions import is_notes, without_solutions
+
 ROOT = Path(__file__).resolve().parents[1]
 WORDS_PER_MINUTE = 100
 CODE_LINES_PER_MINUTE = 15
 MINUTES_PER_EXERCISE = 5
-NOTES_TAG = "instructor-notes"
 STATED = re.compile(
     r"\*\*Time:\*\* about (\d+) min to read and run"
     r"(?:, plus (\d+) min for the exercises|; no exercises)\."
 )
-_FOLDED = re.compile(r"<details>.*?</details>", re.DOTALL)
 _FENCED = re.compile(r"```.*?```", re.DOTALL)
 _EXERCISE = re.compile(r"^#+\s*Exercise\s+\d", re.IGNORECASE | re.MULTILINE)
 
@@ -51,12 +51,12 @@ def estimate(path: str | Path) -> tuple[int, int]:
     cells = json.loads(Path(path).read_text())["cells"]
     words = code_lines = exercises = 0
     for cell in cells:
-        if NOTES_TAG in cell.get("metadata", {}).get("tags", []):
+        if is_notes(cell):
             continue
         text = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
             exercises += len(_EXERCISE.findall(text))
-            words += len(_FENCED.sub(" ", _FOLDED.sub(" ", text)).split())
+            words += len(_FENCED.sub(" ", without_solutions(text)).split())
         elif cell["cell_type"] == "code":
             code_lines += sum(1 for line in text.splitlines() if line.strip())
     read = words / WORDS_PER_MINUTE + code_lines / CODE_LINES_PER_MINUTE

@@ -10,8 +10,9 @@ View > Render as slideshow, or Alt+R, or open /rise/notebooks/<name>.ipynb). RIS
 
 * ``#`` and ``##`` heading cells start a **slide** (the lesson's title, each section);
   ``###`` heading cells (a subsection, an exercise) start a **subslide** below it.
-* A markdown cell that is only a folded ``<details>`` (a solution) is a **fragment**:
-  the question and its check cell show first, the fold appears on the next key press.
+* A markdown cell that holds folded solutions and nothing else is a **fragment**
+  (``conventions.is_solution_only``, the cells the student copies drop): the question
+  and its check cell show first, the fold appears on the next key press.
 * The instructor-notes cells are **notes**: RISE puts them in the speaker view
   (key ``T``) and never on the slide.
 * After an ``## Appendix`` heading the cells are **skip**: the appendix's heading slide
@@ -47,15 +48,12 @@ import math
 import re
 import struct
 import sys
-import tomllib
 from pathlib import Path
 
+from conventions import NOTE_FIELDS, NOTES_TAG, is_notes, is_solution_only, load_schedule
+
 ROOT = Path(__file__).resolve().parents[1]
-SCHEDULE = ROOT / "docs" / "schedule.toml"
-NOTES_TAG = "instructor-notes"
 SLIDE_TYPES = ("slide", "subslide", "fragment", "skip", "notes", "-")
-NOTES_FIELDS = (("say", "Say"), ("live", "Live-code"), ("ask", "Ask"), ("check", "Check"))
-NOTES_FIELDS += (("stuck", "Where learners get stuck"),)
 
 # What a 1280x720 screen holds in RISE, in CSS pixels. Reveal.js keeps a 10 % margin
 # (a 648 px high slide area, centred) and draws its progress bar at the bottom; the
@@ -83,19 +81,6 @@ def heading_level(cell: dict) -> int:
 def heading_text(cell: dict) -> str:
     first = "".join(cell["source"]).lstrip().splitlines()[0]
     return first.lstrip("#").strip()
-
-
-def is_notes(cell: dict) -> bool:
-    return NOTES_TAG in cell.get("metadata", {}).get("tags", [])
-
-
-def is_solution_fold(cell: dict) -> bool:
-    src = "".join(cell["source"]).strip()
-    return (
-        cell["cell_type"] == "markdown"
-        and src.startswith("<details>")
-        and src.endswith("</details>")
-    )
 
 
 # ---------------------------------------------------------------- heights
@@ -201,7 +186,7 @@ def slide_types(cells: list[dict], folder: Path = ROOT / "notebooks") -> list[st
             kind = "subslide"
         elif used + height > SLIDE_BUDGET and i > 0:
             kind = "subslide"
-        elif is_solution_fold(cell):
+        elif is_solution_only(cell):
             kind = "fragment"
         else:
             kind = "-"
@@ -213,10 +198,6 @@ def slide_types(cells: list[dict], folder: Path = ROOT / "notebooks") -> list[st
 
 
 # ---------------------------------------------------------------- notes
-
-
-def load_schedule(path: Path = SCHEDULE) -> dict:
-    return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
 def schedule_labels(schedule: dict) -> dict[str, str]:
@@ -237,7 +218,7 @@ def notes_markdown(section: dict, labels: dict[str, str]) -> str:
         ">",
         f"> **Minutes:** {times}",
     ]
-    for key, label in NOTES_FIELDS:
+    for key, label in NOTE_FIELDS.items():
         if section.get(key):
             lines += [">", f"> **{label}:** {section[key].strip()}"]
     return "\n".join(lines)
