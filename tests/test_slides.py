@@ -16,7 +16,7 @@ import pytest
 # tools/, which tests/conftest.py puts on sys.path
 import reading_time
 import slides
-from conventions import load_schedule
+from conventions import NOTE_FIELDS, is_notes, is_solution_only, load_schedule
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,10 +40,6 @@ def level2(cell):
         if cell["cell_type"] == "markdown" and src.startswith("## ")
         else None
     )
-
-
-def tagged(cell):
-    return "instructor-notes" in cell["metadata"].get("tags", [])
 
 
 # ---------------------------------------------------------------- stored notebooks
@@ -71,6 +67,19 @@ def test_headings_start_slides(path):
             assert slide_type(cell) == "subslide", f"{path.name} cell {i}"
 
 
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_fragments_are_the_cells_the_student_copy_drops(path):
+    # A cell of folded solutions only appears on the next key press (or on a subslide of
+    # its own when the slide is full, or not at all in an appendix); nothing else is a
+    # fragment.
+    for i, cell in enumerate(cells_of(path)):
+        if is_solution_only(cell):
+            assert slide_type(cell) in ("fragment", "subslide", "skip"), f"{path.name} cell {i}"
+        else:
+            assert slide_type(cell) != "fragment", f"{path.name} cell {i}"
+    assert any(slide_type(c) == "fragment" for c in cells_of(path)), f"{path.name}: no fragment"
+
+
 def test_notebooks_are_what_slides_py_writes():
     # The same logic as `tools/slides.py --check`: metadata and notes up to date.
     stale = [
@@ -93,7 +102,7 @@ def test_every_level2_heading_has_its_notes(path):
             continue
         assert heading in entries, f"{path.name}: no schedule entry for '{heading}'"
         notes = cells[i + 1]
-        assert tagged(notes), f"{path.name}: no notes cell after '{heading}'"
+        assert is_notes(notes), f"{path.name}: no notes cell after '{heading}'"
         text = "".join(notes["source"])
         assert text.startswith("> **Instructor notes**"), text[:80]
         assert all(line.startswith(">") for line in text.splitlines()), "one blockquote"
@@ -103,7 +112,7 @@ def test_every_level2_heading_has_its_notes(path):
             assert (f"{label}: {m} min" if m else f"{label}: not covered") in text, (
                 f"{path.name} '{heading}': {label}"
             )
-        for key in ("say", "live", "ask", "check", "stuck"):
+        for key in NOTE_FIELDS:
             if entries[heading].get(key):
                 assert entries[heading][key].strip() in text, f"{path.name} '{heading}': {key}"
 
@@ -113,7 +122,7 @@ def test_no_notes_cell_outside_the_rule(path):
     entries = {s["heading"] for s in SCHEDULE["section"] if s["notebook"] == path.name}
     cells = cells_of(path)
     for i, cell in enumerate(cells):
-        if tagged(cell):
+        if is_notes(cell):
             assert cell["cell_type"] == "markdown"
             assert cell["metadata"] == {
                 "slideshow": {"slide_type": "notes"},
@@ -130,12 +139,12 @@ def test_reading_time_does_not_count_notes(tmp_path):
     with_notes = reading_time.estimate(path)
     # A notes cell ten times as long must not change the estimate either.
     for cell in nb["cells"]:
-        if tagged(cell):
+        if is_notes(cell):
             cell["source"] = cell["source"] * 10
     tmp = tmp_path / "04_rmsprop.ipynb"
     tmp.write_text(json.dumps(nb), encoding="utf-8")
     assert reading_time.estimate(tmp) == with_notes
-    nb["cells"] = [c for c in nb["cells"] if not tagged(c)]
+    nb["cells"] = [c for c in nb["cells"] if not is_notes(c)]
     tmp.write_text(json.dumps(nb), encoding="utf-8")
     assert reading_time.estimate(tmp) == with_notes
 
@@ -237,7 +246,7 @@ def test_render_is_idempotent_and_keeps_outputs():
     changed = copy.deepcopy(SMALL_SCHEDULE)
     changed["section"][0]["say"] = "Another point."
     again = slides.render(once, "t.ipynb", changed, ROOT / "notebooks")
-    assert sum(tagged(c) for c in again["cells"]) == 2
+    assert sum(is_notes(c) for c in again["cells"]) == 2
     assert "Another point." in "".join(again["cells"][3]["source"])
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conventions import without_solutions  # tools/, on sys.path by tests/conftest.py
 
 from rmsnotes import checks, optim
 
@@ -20,9 +21,13 @@ def solution_blocks():
         nb = json.loads(path.read_text())
         for i, cell in enumerate(nb["cells"]):
             text = "".join(cell["source"])
-            if cell["cell_type"] == "markdown" and "<details>" in text:
-                for j, block in enumerate(BLOCK.findall(text)):
-                    yield pytest.param(block, id=f"{path.stem}-cell{i}-block{j}")
+            if cell["cell_type"] != "markdown":
+                continue
+            # The code of the folded solutions: the blocks that the student copy removes.
+            kept = BLOCK.findall(without_solutions(text))
+            removed = [block for block in BLOCK.findall(text) if block not in kept]
+            for j, block in enumerate(removed):
+                yield pytest.param(block, id=f"{path.stem}-cell{i}-block{j}")
 
 
 SOLUTIONS = list(solution_blocks())

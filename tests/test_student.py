@@ -91,8 +91,9 @@ def test_a_solution_with_a_fold_inside_goes_whole():
 
 
 def test_the_rules_shared_with_the_slides_and_reading_times():
-    """tools/conventions.py: the slides make a fragment of exactly the cells the student
-    copy drops, and its docstring examples hold."""
+    """tools/conventions.py: is_solution_only (the slides' fragments) is true exactly for
+    the cells whose whole text without_solutions (the student copy) removes; the
+    docstring examples hold. tests/test_slides.py checks the stored notebooks' fragments."""
     import doctest
 
     import conventions

@@ -88,9 +88,12 @@ def without_solutions(text: str, where: str = "markdown") -> str:
     return re.sub(r"\n[ \t]*\n(?:[ \t]*\n)+", "\n\n", joined).strip("\n")
 
 
-def is_solution_only(cell: dict) -> bool:
-    """True for a markdown cell that holds folded solutions and nothing else."""
+def is_solution_only(cell: dict, where: str = "markdown") -> bool:
+    """True for a markdown cell that holds folded solutions and nothing else.
+
+    ``where`` names the cell in the ValueError raised for an unbalanced ``<details>``.
+    """
     if cell["cell_type"] != "markdown":
         return False
     text = "".join(cell["source"])
-    return bool(DETAILS_TAG.search(text)) and not without_solutions(text).strip()
+    return bool(DETAILS_TAG.search(text)) and not without_solutions(text, where).strip()

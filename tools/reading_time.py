@@ -50,13 +50,15 @@ def estimate(path: str | Path) -> tuple[int, int]:
     """(minutes to read and run, minutes for the exercises) of one notebook."""
     cells = json.loads(Path(path).read_text())["cells"]
     words = code_lines = exercises = 0
-    for cell in cells:
+    for i, cell in enumerate(cells):
         if is_notes(cell):
             continue
         text = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
             exercises += len(_EXERCISE.findall(text))
-            words += len(_FENCED.sub(" ", without_solutions(text)).split())
+            words += len(
+                _FENCED.sub(" ", without_solutions(text, f"{Path(path).name}, cell {i}")).split()
+            )
         elif cell["cell_type"] == "code":
             code_lines += sum(1 for line in text.splitlines() if line.strip())
     read = words / WORDS_PER_MINUTE + code_lines / CODE_LINES_PER_MINUTE

@@ -167,8 +167,13 @@ def estimate_height(cell: dict, folder: Path = ROOT / "notebooks") -> int:
 # ---------------------------------------------------------------- the rule
 
 
-def slide_types(cells: list[dict], folder: Path = ROOT / "notebooks") -> list[str]:
-    """The slide type of every cell, by the rule in the module docstring."""
+def slide_types(
+    cells: list[dict], folder: Path = ROOT / "notebooks", name: str = "notebook"
+) -> list[str]:
+    """The slide type of every cell, by the rule in the module docstring.
+
+    ``name`` (the notebook's) only appears in the error for an unbalanced ``<details>``.
+    """
     types, used, skipping = [], 0, False
     for i, cell in enumerate(cells):
         level = heading_level(cell)
@@ -186,7 +191,7 @@ def slide_types(cells: list[dict], folder: Path = ROOT / "notebooks") -> list[st
             kind = "subslide"
         elif used + height > SLIDE_BUDGET and i > 0:
             kind = "subslide"
-        elif is_solution_only(cell):
+        elif is_solution_only(cell, f"{name}, cell {i}"):
             kind = "fragment"
         else:
             kind = "-"
@@ -262,7 +267,7 @@ def render(nb: dict, notebook: str, schedule: dict, folder: Path) -> dict:
     """``nb`` with fresh notes cells and every cell's slide type (a new dict)."""
     nb = json.loads(json.dumps(nb))
     nb["cells"] = with_notes(nb["cells"], notebook, schedule)
-    for cell, kind in zip(nb["cells"], slide_types(nb["cells"], folder), strict=True):
+    for cell, kind in zip(nb["cells"], slide_types(nb["cells"], folder, notebook), strict=True):
         cell.setdefault("metadata", {})["slideshow"] = {"slide_type": kind}
     return nb
 
