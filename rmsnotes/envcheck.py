@@ -17,7 +17,14 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["REPOSITORY", "KEY_PACKAGES", "SWITCH_KERNEL", "pinned_versions", "check_environment"]
+__all__ = [
+    "REPOSITORY",
+    "KEY_PACKAGES",
+    "SWITCH_KERNEL",
+    "REINSTALL",
+    "pinned_versions",
+    "check_environment",
+]
 
 # The folder that holds notebooks/, figures/ and requirements.txt (rmsnotes is
 # installed editable from it, so the package sits inside the repository).
@@ -28,6 +35,14 @@ SWITCH_KERNEL = (
     "this kernel runs another Python than the course's; start JupyterLab with "
     "`make lab` and pick Kernel > Change Kernel > Python 3 (ipykernel), or run "
     "`make clean setup` if .venv is broken"
+)
+
+# What to do when a package is missing or at another version although this kernel is
+# the course's own .venv: the install is incomplete or stale, and `make setup` alone
+# would say "Nothing to be done" (its stamp file is there), so rebuild it.
+REINSTALL = (
+    "this kernel is the course's .venv, so the install is incomplete or out of date: "
+    "stop JupyterLab, run `make clean setup`, then `make lab`"
 )
 
 # The packages whose versions change stored outputs or the way notebooks look.
@@ -47,8 +62,14 @@ def pinned_versions(requirements: Path | None = None) -> dict[str, str]:
 
 
 def check_environment(requirements: Path | None = None) -> bool:
-    """Print one line per check and return True when everything is as pinned."""
+    """Print one line per check and return True when everything is as pinned.
+
+    A package that is missing or not as pinned is reported with :data:`REINSTALL` when
+    this Python is the repository's ``.venv``, and with :data:`SWITCH_KERNEL` otherwise.
+    """
     ok = True
+    in_course_venv = Path(sys.prefix).resolve() == (REPOSITORY / ".venv").resolve()
+    package_fix = REINSTALL if in_course_venv else SWITCH_KERNEL
 
     def report(passed: bool, text: str, fix: str = "") -> None:
         nonlocal ok
@@ -69,10 +90,10 @@ def check_environment(requirements: Path | None = None) -> bool:
         try:
             have = metadata.version(name)
         except metadata.PackageNotFoundError:
-            report(False, f"{name} installed", SWITCH_KERNEL)
+            report(False, f"{name} installed", package_fix)
             continue
         want = pins.get(name)
-        report(have == want, f"{name} {want} as pinned", f"found {have}; {SWITCH_KERNEL}")
+        report(have == want, f"{name} {want} as pinned", f"found {have}; {package_fix}")
     inside = (
         Path(__file__).resolve().is_relative_to(REPOSITORY) and (REPOSITORY / "notebooks").is_dir()
     )

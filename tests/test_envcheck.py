@@ -1,6 +1,9 @@
 """The index notebook's set-up check."""
 
+import sys
 from importlib import metadata
+
+import pytest
 
 from rmsnotes import envcheck
 
@@ -17,7 +20,10 @@ def test_check_passes_in_the_pinned_environment(capsys):
     assert "PROBLEM" not in out and out.count(": OK") == len(envcheck.KEY_PACKAGES) + 3
 
 
-def test_check_reports_a_version_mismatch(tmp_path, capsys):
+@pytest.mark.parametrize("in_course_venv", [True, False])
+def test_check_reports_a_version_mismatch(tmp_path, capsys, monkeypatch, in_course_venv):
+    prefix = envcheck.REPOSITORY / ".venv" if in_course_venv else tmp_path / "other-python"
+    monkeypatch.setattr(sys, "prefix", str(prefix))
     pins = envcheck.pinned_versions()
     pins["numpy"] = "0.0.1"
     req = tmp_path / "requirements.txt"
@@ -25,7 +31,21 @@ def test_check_reports_a_version_mismatch(tmp_path, capsys):
     assert not envcheck.check_environment(req)
     out = capsys.readouterr().out
     assert f"numpy 0.0.1 as pinned: PROBLEM - found {metadata.version('numpy')}" in out
-    assert "Change Kernel" in out
+    # In the course's .venv a wrong version means a stale install; elsewhere, a kernel
+    # from another Python is the usual cause.
+    assert ("make clean setup" in out) and (("Change Kernel" in out) != in_course_venv)
+
+
+@pytest.mark.parametrize("in_course_venv", [True, False])
+def test_check_reports_a_missing_package(capsys, monkeypatch, in_course_venv, tmp_path):
+    prefix = envcheck.REPOSITORY / ".venv" if in_course_venv else tmp_path / "other-python"
+    monkeypatch.setattr(sys, "prefix", str(prefix))
+    monkeypatch.setattr(envcheck, "KEY_PACKAGES", (*envcheck.KEY_PACKAGES, "no-such-package"))
+    assert not envcheck.check_environment()
+    line = next(x for x in capsys.readouterr().out.splitlines() if "no-such-package" in x)
+    assert line.startswith("no-such-package installed: PROBLEM - ")
+    want = envcheck.REINSTALL if in_course_venv else envcheck.SWITCH_KERNEL
+    assert line.endswith(want)
 
 
 def test_check_reports_a_missing_lock(tmp_path, capsys):

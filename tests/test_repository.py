@@ -99,6 +99,15 @@ def test_readme_shows_the_commands_every_notebook_and_existing_figures():
         assert (ROOT / figure).exists(), f"README shows {figure}, which does not exist"
 
 
+def test_readme_and_guide_count_the_claims_of_the_ledger():
+    from rmsnotes import claims
+
+    for name in ("README.md", "docs/instructor-guide.md"):
+        stated = re.findall(r"\b(\d+) claims\b", (ROOT / name).read_text())
+        assert stated, f"{name} no longer states the ledger's size"
+        assert set(stated) == {str(len(claims.CLAIMS))}, f"{name} says {stated} claims"
+
+
 def test_ci_runs_make_test_then_the_portable_check():
     script = (ROOT / ".ci" / "run").read_text()
     lines = [line.strip() for line in script.splitlines()]
