@@ -1,26 +1,20 @@
 # rmsnotes: the course "RMSprop, from AdaGrad's stall to today's optimizers".
 #
 #   make lab       set up .venv (first time only), open JupyterLab on the index
-#   make test      set up .venv, then lint, unit tests and strict nbval on every notebook
+#   make help      list the targets
 #
-# Everything else is listed by `make help`. The only things needed are Python 3.11+
-# (python3 on PATH, or PYTHON=/path/to/python) and make; the first run downloads the
-# pinned packages from PyPI into .venv (about 520 MB).
+# The only things needed are Python 3.11+ (python3 on PATH, or PYTHON=/path/to/python)
+# and make; the first run downloads the pinned packages from PyPI into .venv (about
+# 520 MB).
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-BROWSER_STAMP := $(VENV)/.installed-browser
-BINDER_STAMP := $(VENV)/.installed-binder
-NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
-# Strict nbval: every stored text output must match; only PNG images are not compared.
-NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab test test-portable test-browser unit nbval lint format execute profile bench lock clean
-.PHONY: wheelhouse test-offline binder-check student
+.PHONY: help setup lab clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -29,10 +23,9 @@ help:  ## list the targets
 # venv's own Python, which an older .venv left in place could still be.
 CHECK_PY := import sys; sys.exit(0 if sys.version_info >= (3, 11) else "rmsnotes needs Python 3.11 or newer; this is " + sys.version.split()[0] + " (" + sys.executable + "). Run: make clean setup PYTHON=python3.12")
 
-# An offline room: `make setup WHEELHOUSE=path` installs from a folder that
-# `make wheelhouse` filled, with no network. pip also builds the editable rmsnotes from
-# it: the isolated build environment gets setuptools from the same folder. The browser
-# test's packages come from it too (`make wheelhouse WITH_BROWSER=1`).
+# An offline room: `make setup WHEELHOUSE=path` installs from a folder of the pinned
+# wheels (README: A room without network), with no network. pip also builds the editable
+# rmsnotes from it: the isolated build environment gets setuptools from the same folder.
 OFFLINE := $(if $(WHEELHOUSE),--no-index --find-links $(WHEELHOUSE))
 
 $(STAMP): requirements.txt pyproject.toml
@@ -45,6 +38,36 @@ $(STAMP): requirements.txt pyproject.toml
 	@echo "Environment ready in $(VENV)."
 
 setup: $(STAMP)  ## create .venv with the pinned packages and rmsnotes (WHEELHOUSE=path: offline)
+
+lab: $(STAMP)  ## open JupyterLab on notebooks/00_index.ipynb (LAB_ARGS="--no-browser" etc.)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. \
+	  --LabApp.default_url=/lab/tree/notebooks/00_index.ipynb $(LAB_ARGS)
+
+clean:  ## remove .venv, build/ (student copies, screenshots) and caches; notebooks, figures and wheelhouse/ stay
+	rm -rf $(VENV) build .pytest_cache .hypothesis .ruff_cache rmsnotes.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# A target this Makefile lacks (a typo, or in a student copy one of the full
+# repository's): say so and where the list is. $(error) stops `make -n` too.
+.DEFAULT:
+	$(error no target '$@' in this Makefile: `make help` lists its targets)
+
+# ---- maintainers' targets: tools/make_student.py cuts the student copy's Makefile here ----
+# Everything above is the learners' part: a student copy's whole Makefile. It must name
+# no file the copy lacks (tools/, tests/, benchmarks/, docs/) and no target below this
+# line; tools/make_student.py stops the build if it does. Everything below is the
+# repository's:
+#
+#   make test      set up .venv, then lint, unit tests and strict nbval on every notebook
+
+BROWSER_STAMP := $(VENV)/.installed-browser
+BINDER_STAMP := $(VENV)/.installed-binder
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+# Strict nbval: every stored text output must match; only PNG images are not compared.
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.PHONY: test test-portable test-browser unit nbval lint format execute profile bench lock
+.PHONY: wheelhouse test-offline binder-check student
 
 # Every pinned wheel, the build backend that pyproject.toml names (to build the editable
 # rmsnotes offline) and, with WITH_BROWSER=1, the browser test's packages. Wheels only,
@@ -66,10 +89,6 @@ test-offline:  ## install from the wheelhouse into a fresh venv with pip cut off
 	$(if $(WHEELHOUSE),,$(MAKE) --no-print-directory wheelhouse)
 	$(PYTHON) tools/test_offline.py $(WHEELHOUSE_DIR) --python $(PYTHON)
 
-lab: $(STAMP)  ## open JupyterLab on notebooks/00_index.ipynb (LAB_ARGS="--no-browser" etc.)
-	$(BIN)/jupyter lab --ServerApp.root_dir=. \
-	  --LabApp.default_url=/lab/tree/notebooks/00_index.ipynb $(LAB_ARGS)
-
 test: lint unit nbval  ## lint, unit tests, strict nbval (CI, .ci/run, runs this first)
 
 test-portable: $(STAMP)  ## strict nbval under other CPUs' BLAS and SIMD kernels (x86_64)
@@ -77,6 +96,7 @@ test-portable: $(STAMP)  ## strict nbval under other CPUs' BLAS and SIMD kernels
 
 # playwright goes into .venv only for this target (learners never need it); it drives
 # Debian's chromium (or $$CHROMIUM), since `playwright install` cannot download here.
+# WHEELHOUSE=path installs them from the wheelhouse too (`make wheelhouse WITH_BROWSER=1`).
 $(BROWSER_STAMP): $(STAMP) requirements-browser.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(OFFLINE) -r requirements-browser.txt
 	@touch $(BROWSER_STAMP)
@@ -139,6 +159,3 @@ lock:  ## re-resolve requirements.in into requirements.txt and environment.yml
 	rm -rf .lock-venv
 	$(PYTHON) tools/sync_environment.py
 
-clean:  ## remove .venv, build/ (student copies, screenshots) and caches; notebooks, figures and wheelhouse/ stay
-	rm -rf $(VENV) build .pytest_cache .hypothesis .ruff_cache rmsnotes.egg-info
-	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -2,9 +2,13 @@
 
 The first tests feed :func:`student_notebook` small notebooks made here, so each rule
 (solutions out, other folds kept, notes cells out, outputs cleared, the "Show solution"
-sentence rewritten, non-notebooks refused) is shown to act. The rest build the whole
-student tree from the repository as it is, check every notebook against its source and
-then execute every student notebook the way a learner would: a python3 kernel of this
+sentence rewritten, non-notebooks refused) is shown to act; so are the Makefile's cut
+(the learners' part before the maintainers' marker line, refused when it is missing or
+names what the copy lacks) and the refusal of ``make X`` for a target the copy has not
+got. The rest build the whole student tree from the repository as it is, run make in it
+(help lists exactly help, setup, lab and clean; an unknown target fails clearly), check
+that its README and notebooks name no removed target, check every notebook against its
+source and then execute every student notebook the way a learner would: a python3 kernel of this
 environment importing the copy's own ``rmsnotes`` (PYTHONPATH), the working folder the
 copy's notebooks/, MPLBACKEND unset (the inline backend), figures written to a scratch
 folder. Each notebook runs in its own Python process, two at a time (about half the
@@ -209,6 +213,142 @@ def test_a_folder_the_script_did_not_make_is_not_touched(tmp_path):
         make_student.build_tree(ROOT, ROOT)
 
 
+def test_the_docstring_examples_of_make_student():
+    import doctest
+
+    examples = doctest.testmod(make_student)
+    assert examples.attempted >= 3 and examples.failed == 0
+
+
+# ------------------------------------------------- the Makefile and make targets
+
+KEPT = ["help", "setup", "lab", "clean"]
+LEARNERS = """\
+STAMP := .venv/.installed
+.PHONY: help setup clean
+help:  ## list the targets
+\t@grep x $(MAKEFILE_LIST)
+$(STAMP): requirements.txt
+\ttouch $(STAMP)
+setup: $(STAMP)  ## set up, from tools/ notes in the help text only
+clean:  ## remove
+\trm -rf .venv
+"""
+MAINTAINERS = """\
+.PHONY: test execute
+test: setup  ## the tests
+\tpython tools/t.py tests/x.cfg
+execute:  ## re-run
+\tpython tools/n.py
+"""
+
+
+def cut_makefile(learners=LEARNERS):
+    return f"{learners}\n{make_student.MAKEFILE_CUT}\n{MAINTAINERS}"
+
+
+def in_small_copy(path):
+    return path in {"requirements.txt", "notebooks", "tests/data", "tests"}
+
+
+def in_small_repository(path):
+    return path.split("/")[0] in {"requirements.txt", "notebooks", "tests", "tools"}
+
+
+def test_the_makefile_is_cut_at_the_marker_line():
+    kept, targets = make_student.student_makefile(
+        cut_makefile(), in_small_copy, in_small_repository
+    )
+    assert kept == LEARNERS
+    assert targets == make_student.MakeTargets(("help", "setup", "clean"), ("test", "execute"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [LEARNERS + MAINTAINERS, cut_makefile() + make_student.MAKEFILE_CUT + "\n"],
+    ids=["missing", "twice"],
+)
+def test_a_makefile_without_the_marker_line_once_is_refused(text):
+    with pytest.raises(ValueError, match=r"maintainers' targets.*student copy's Makefile"):
+        make_student.student_makefile(text, in_small_copy, in_small_repository)
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (("\ttouch $(STAMP)", "\tpython tools/check.py\n\ttouch $(STAMP)"), "names tools/check.py"),
+        (("\ttouch $(STAMP)", "\tcp tests/nbval_sanitize.cfg .venv"), "names tests/nbval_sanitize"),
+        (("\ttouch $(STAMP)", "\tpython benchmarks/b.py"), "names benchmarks/b.py"),
+        (("setup: $(STAMP)", "setup: $(STAMP) test"), "needs test"),
+        (("$(STAMP): requirements.txt", "$(STAMP): requirements-browser.txt"), "needs requir"),
+        ((".PHONY: help setup clean", ".PHONY: help setup clean test"), "PHONY lists"),
+        ((".PHONY: help setup clean", ".PHONY: help setup"), "PHONY lists"),
+        (("clean:  ## remove", "clean:  ## remove; see make execute"), "run `make execute`"),
+        (("STAMP :=", "# then `make test`\nSTAMP :="), "run `make test`"),
+    ],
+    ids=["tools", "tests", "benchmarks", "target", "file", "phony+", "phony-", "help", "note"],
+)
+def test_a_learners_part_that_needs_what_the_copy_lacks_is_refused(change, why):
+    learners = LEARNERS.replace(*change)
+    assert learners != LEARNERS
+    with pytest.raises(ValueError, match=re.escape(why)):
+        make_student.student_makefile(cut_makefile(learners), in_small_copy, in_small_repository)
+
+
+def test_a_repository_makefile_without_the_marker_stops_the_build_before_writing(tmp_path):
+    root, out = tmp_path / "repo", tmp_path / "out"
+    for rel in make_student.source_files(ROOT) + [f"notebooks/{p.name}" for p in NOTEBOOKS]:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes((ROOT / rel).read_bytes())
+    makefile = (root / "Makefile").read_text()
+    (root / "Makefile").write_text(makefile.replace(make_student.MAKEFILE_CUT, "# the rest"))
+    with pytest.raises(ValueError, match="the Makefile has the line .* not at all"):
+        make_student.build_tree(root, out)
+    assert not out.exists()
+    (root / "Makefile").write_text(makefile)
+    assert "Makefile" in make_student.build_tree(root, out)
+
+
+def test_the_repository_makefile_has_the_marker_and_the_learners_part_first():
+    text = (ROOT / "Makefile").read_text()
+    assert text.splitlines().count(make_student.MAKEFILE_CUT) == 1
+    _, (kept, removed) = make_student.split_makefile(text)
+    assert list(kept) == KEPT
+    assert {"test", "execute", "student", "wheelhouse", "profile", "bench"} <= set(removed)
+    # the repository's help: the learners' targets first, then every other one
+    assert [line.split()[1] for line in make_help(ROOT)] == KEPT + [
+        t for t in removed if re.search(rf"^{t}:.*## ", text, re.M)
+    ]
+
+
+def test_a_removed_target_left_in_a_notebook_stops_the_build():
+    targets = make_student.MakeTargets(("lab", "clean"), ("test", "execute"))
+    for kind, source in [
+        ("markdown", "Then run `make execute`."),
+        ("code", "!make test"),
+        ("markdown", "```bash\nmake clean test   # both\n```"),
+    ]:
+        nb = notebook(("markdown", "Intro."), (kind, source))
+        with pytest.raises(ValueError, match=r"demo\.ipynb, cell 1 .*`make (execute|test)`"):
+            make_student.student_notebook(nb, "demo.ipynb", targets=targets)
+    prose = notebook(("markdown", "This can make the test pass; `make lab` opens it."))
+    assert make_student.student_notebook(prose, targets=targets)["cells"]
+
+
+def test_a_removed_target_left_in_the_readme_stops_the_build():
+    sections = "".join(f"## {s}\n\nx\n\n" for s in make_student.FULL_REPOSITORY_SECTIONS)
+    readme = f"# T\n\n## Use\n\n`make lab`, then `make bench`.\n\n{sections}"
+    targets = make_student.MakeTargets(("lab",), ("bench",))
+    with pytest.raises(ValueError, match=r"README\.md .*`make bench`.*REWRITES"):
+        make_student.student_readme(readme, "> note\n", str, targets)
+    # in a section about the full repository only, it goes with the section
+    moved = readme.replace(", then `make bench`", "").replace("x\n", "`make bench`\n", 1)
+    out = make_student.student_readme(moved, "> note\n", str, targets)
+    assert "bench" not in out and "## Use" in out and "## Performance" not in out
+    with pytest.raises(ValueError, match="no section ## Performance"):
+        make_student.student_readme(moved.replace("## Performance", "## Speed"), "", str)
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_the_transformation_is_idempotent(path):
     once = make_student.student_notebook(make_student.load_notebook(path), path.name)
@@ -262,12 +402,69 @@ def test_the_tree_holds_what_setup_and_lab_need(tree):
             assert (tree / "notebooks" / path.name).read_bytes() == path.read_bytes()
     readme = (tree / "README.md").read_text()
     assert readme.startswith("# ") and "This is the student copy" in readme
-    # make resolves both targets there (-n: print the recipes, run nothing)
-    dry = subprocess.run(
-        ["make", "-n", "setup", "lab"], cwd=tree, capture_output=True, text=True, check=False
-    )
+    assert "`help`, `setup`, `lab` and `clean`" in readme
+    # make resolves the kept targets there (-n: print the recipes, run nothing)
+    dry = make(tree, "-n", "setup", "lab", "clean")
     assert dry.returncode == 0, dry.stderr
     assert "pip install" in dry.stdout and "jupyter lab" in dry.stdout
+    assert "rm -rf .venv" in dry.stdout
+    offline = make(tree, "-n", "setup", "WHEELHOUSE=/media/stick/wheelhouse")
+    assert "--no-index --find-links /media/stick/wheelhouse -r requirements.txt" in offline.stdout
+
+
+def make(folder, *args):
+    """make in ``folder``, as a learner's shell runs it: not as a sub-make of make test."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def make_help(folder):
+    run = make(folder, "help")
+    assert run.returncode == 0, run.stderr
+    return run.stdout.splitlines()
+
+
+def test_the_copys_makefile_is_the_learners_part_and_help_lists_exactly_its_targets(tree):
+    repository = (ROOT / "Makefile").read_text()
+    kept, _ = make_student.split_makefile(repository)
+    assert (tree / "Makefile").read_text() == kept
+    assert make_student.MAKEFILE_CUT not in kept and "tools/" not in kept
+    lines = make_help(tree)
+    assert [line.split()[1] for line in lines] == KEPT
+    assert lines == make_help(ROOT)[: len(KEPT)], "the same help text as the repository's"
+
+
+@pytest.mark.parametrize("target", ["test", "execute", "student", "bench"])
+def test_a_target_the_copy_has_not_got_fails_clearly_there(tree, target):
+    for args in (["-n", target], [target]):
+        run = make(tree, *args)
+        assert run.returncode != 0
+        assert f"no target '{target}'" in run.stderr and "make help" in run.stderr, run.stderr
+    assert make(ROOT, "-n", target).returncode == 0, "the repository still has it"
+
+
+def test_the_copys_readme_notebooks_and_makefile_name_no_removed_target(tree):
+    _, (kept, removed) = make_student.split_makefile((ROOT / "Makefile").read_text())
+    readme = (tree / "README.md").read_text()
+    assert make_student.make_targets_named(readme, removed, kept) == []
+    assert make_student.make_targets_named((tree / "Makefile").read_text(), removed, kept) == []
+    assert "make test" not in readme and "make setup   # only set up .venv" in readme
+    for section in make_student.FULL_REPOSITORY_SECTIONS:
+        assert f"\n## {section}\n" not in readme
+    for path in sorted((tree / "notebooks").glob("*.ipynb")):
+        nb = make_student.load_notebook(path)
+        for cell in nb["cells"]:
+            assert make_student.make_targets_named(text(cell), removed, kept) == [], path.name
+    index = make_student.load_notebook(tree / "notebooks" / "00_index.ipynb")
+    assert not any("make test" in text(c) for c in index["cells"])
+    assert any("```bash\nmake lab " in text(c) for c in index["cells"])
 
 
 def test_every_link_of_the_copy_that_names_a_repository_file_is_in_the_copy(tree):
