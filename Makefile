@@ -48,9 +48,10 @@ clean:  ## remove .venv, build/ (student copies, screenshots) and caches; notebo
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # A target this Makefile lacks (a typo, or in a student copy one of the full
-# repository's): say so and where the list is. $(error) stops `make -n` too.
+# repository's): say so and where the list is. Make also comes here for a missing file
+# that a rule needs (requirements.txt, say): name that instead. $(error) stops `make -n` too.
 .DEFAULT:
-	$(error no target '$@' in this Makefile: `make help` lists its targets)
+	$(if $(filter $@,$(MAKECMDGOALS)),$(error no target '$@' in this Makefile: `make help` lists its targets),$(error $@ is missing, and a rule here needs it: restore it (git checkout -- $@, or unzip the copy again)))
 
 # ---- maintainers' targets: tools/make_student.py cuts the student copy's Makefile here ----
 # Everything above is the learners' part: a student copy's whole Makefile. It must name
@@ -72,7 +73,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 # Every pinned wheel, the build backend that pyproject.toml names (to build the editable
 # rmsnotes offline) and, with WITH_BROWSER=1, the browser test's packages. Wheels only,
 # for $(PYTHON)'s platform and version; WHEELHOUSE_ARGS="--platform ... --python-version ..."
-# downloads for another (README: An offline room).
+# downloads for another (README: A room without network).
 WHEELHOUSE_DIR = $(or $(WHEELHOUSE),wheelhouse)
 BUILD_REQUIRES = $(shell $(PYTHON) -c 'import shlex, tomllib; print(*map(shlex.quote, tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]))')
 WHEELHOUSE_ARGS ?=

@@ -21,6 +21,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -448,6 +449,15 @@ def test_a_target_the_copy_has_not_got_fails_clearly_there(tree, target):
         assert run.returncode != 0
         assert f"no target '{target}'" in run.stderr and "make help" in run.stderr, run.stderr
     assert make(ROOT, "-n", target).returncode == 0, "the repository still has it"
+
+
+def test_a_missing_file_a_rule_needs_is_named_not_called_a_target(tmp_path):
+    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    (tmp_path / "pyproject.toml").write_text("")  # requirements.txt is the missing one
+    run = make(tmp_path, "-n", "setup")
+    assert run.returncode != 0
+    assert "requirements.txt is missing, and a rule here needs it" in run.stderr, run.stderr
+    assert "no target" not in run.stderr
 
 
 def test_the_copys_readme_notebooks_and_makefile_name_no_removed_target(tree):

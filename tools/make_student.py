@@ -131,23 +131,11 @@ REWRITES = (
     # repository, which the note on top links to)
     (r"handing out student copies \(`make student`\)", "handing out student copies"),
     (
-        r"\*\*A room without network:\*\* `make wheelhouse` downloads every pinned wheel, and"
-        r" the setuptools that builds `rmsnotes`, into `wheelhouse/` \(113 wheels, about 120"
-        r" MB; `WITH_BROWSER=1` adds the browser test's playwright, 50 MB\); copy the"
-        r" repository with it to a USB stick\. On each machine, `make setup"
-        r" WHEELHOUSE=wheelhouse` installs from it with no network \(`pip install --no-index"
-        r" --find-links`\)\. The wheels are for the Python and platform that ran `make"
-        r" wheelhouse`: for another Python on Linux, `make wheelhouse PYTHON=python3\.12`; for"
-        r" another platform, pass pip's options, plus the packages that only that platform"
-        r" needs \(pip reads the markers of the machine it runs on\): `make wheelhouse"
-        r" WHEELHOUSE=wh-mac WHEELHOUSE_ARGS=\"--platform macosx_11_0_arm64 --python-version"
-        r" 3\.12 appnope\"`, or for Windows `--platform win_amd64 --python-version 3\.13"
-        r" colorama pywinpty` \(these download in full; installing them was not tried on such"
-        r" machines\)\. `make test-offline` proves the install in a fresh venv with pip cut"
-        r" off from every index \(`WHEELHOUSE=\.\.\. PYTHON=\.\.\.` for another\)\.",
+        # the whole paragraph, whatever its wording and wheel counts: up to a blank line
+        r"\*\*A room without network:\*\* `make wheelhouse`[^\n]*(?:\n[^\n]+)*",
         "**A room without network:** copy a `wheelhouse/` folder of the pinned wheels\n"
-        "   (the full repository makes one for a given Python and platform) beside this folder,\n"
-        "   for instance on a USB stick. On each machine, `make setup WHEELHOUSE=wheelhouse`\n"
+        "   (the full repository makes one for a given Python and platform) into this folder,\n"
+        "   for instance from a USB stick. On each machine, `make setup WHEELHOUSE=wheelhouse`\n"
         "   installs from it with no network (`pip install --no-index --find-links`).",
     ),
     # README, Troubleshooting: about editing the course's stored outputs
@@ -294,8 +282,8 @@ def make_targets_named(
                 continue
             if bare in targets:
                 found.append((bare, _line_of(text, match.start())))
-            if bare not in targets and bare not in others or bare != word:
-                break
+            if bare != word or bare not in {*targets, *others}:
+                break  # punctuation ends the command, and so does any other word
     return found
 
 
