@@ -9,6 +9,8 @@ same way, so the rules live here, once:
 * a **folded solution** is a ``<details>`` block whose ``<summary>`` says "solution"
   (:func:`without_solutions` removes them; a fold with another summary, such as 02's
   "If the gradients can grow", is part of the lesson);
+* a markdown text's **sections** start at its ``## `` headings, not counting lines in
+  fenced code (:func:`level2_sections`);
 * the **workshop schedule** is ``docs/schedule.toml`` (:func:`load_schedule`), and
   :data:`NOTE_FIELDS` are its teaching-note fields with the label each is shown under.
 
@@ -86,6 +88,27 @@ def without_solutions(text: str, where: str = "markdown") -> str:
     pieces.append(text[last:])
     joined = "".join(pieces)
     return re.sub(r"\n[ \t]*\n(?:[ \t]*\n)+", "\n\n", joined).strip("\n")
+
+
+def level2_sections(text: str) -> list[tuple[str | None, str]]:
+    """Markdown ``text`` cut before each ``## `` heading, as (title, section text) pairs.
+
+    The text before the first heading comes first, titled None; ``###`` and deeper stay
+    in their section, and a line inside fenced code is not a heading. The texts joined
+    give ``text`` back.
+
+    >>> level2_sections("intro\\n## A\\na\\n```\\n## not one\\n```\\n## B\\nb\\n")
+    [(None, 'intro\\n'), ('A', '## A\\na\\n```\\n## not one\\n```\\n'), ('B', '## B\\nb\\n')]
+    """
+    sections: list[tuple[str | None, list[str]]] = [(None, [])]
+    fenced = False
+    for line in text.splitlines(keepends=True):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif not fenced and line.startswith("## "):
+            sections.append((line[3:].strip(), []))
+        sections[-1][1].append(line)
+    return [(title, "".join(lines)) for title, lines in sections]
 
 
 def is_solution_only(cell: dict, where: str = "markdown") -> bool:

@@ -26,7 +26,7 @@ import re
 import sys
 from pathlib import Path
 
-from conventions import NOTE_FIELDS, is_notes, load_schedule
+from conventions import NOTE_FIELDS, is_notes, level2_sections, load_schedule
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "instructor-guide.md"
@@ -58,17 +58,14 @@ def lesson_markdown(notebook: Path) -> list[str]:
 def level2_headings(notebook: Path) -> list[str]:
     """The text of every `## ` heading in the notebook's markdown cells, in order.
 
-    Lines inside fenced code blocks are not headings.
+    Lines inside fenced code blocks are not headings (:func:`conventions.level2_sections`).
     """
-    headings = []
-    for text in lesson_markdown(notebook):
-        in_fence = False
-        for line in text.splitlines():
-            if line.lstrip().startswith("```"):
-                in_fence = not in_fence
-            elif not in_fence and line.startswith("## "):
-                headings.append(line[3:].strip())
-    return headings
+    return [
+        title
+        for text in lesson_markdown(notebook)
+        for title, _ in level2_sections(text)
+        if title is not None
+    ]
 
 
 def minutes(item: dict, key: str) -> int:

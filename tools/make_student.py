@@ -64,7 +64,7 @@ from collections.abc import Callable, Collection
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from conventions import is_notes, without_solutions
+from conventions import is_notes, level2_sections, without_solutions
 from normalize_notebooks import dump as notebook_text  # the repository's one notebook layout
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -396,23 +396,14 @@ def without_sections(text: str, titles: Collection[str]) -> str:
     >>> without_sections("## A\\na\\n### A.1\\nx\\n## B\\nb\\n", ["A"])
     '## B\\nb\\n'
     """
-    kept, dropping, fenced, seen = [], False, False, set()
-    for line in text.splitlines(keepends=True):
-        if line.startswith("```"):
-            fenced = not fenced
-        elif not fenced and line.startswith("## "):
-            title = line[3:].strip()
-            dropping = title in titles
-            seen.add(title)
-        if not dropping:
-            kept.append(line)
-    missing = [t for t in titles if t not in seen]
+    sections = level2_sections(text)
+    missing = [t for t in titles if t not in {title for title, _ in sections}]
     if missing:
         raise ValueError(
             f"README.md has no section {', '.join(f'## {t}' for t in missing)}: update"
             " FULL_REPOSITORY_SECTIONS in tools/make_student.py"
         )
-    return "".join(kept)
+    return "".join(body for title, body in sections if title not in titles)
 
 
 def student_makefile(
